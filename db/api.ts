@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { audit } from './audit.ts';
+import { auditOps } from './audit-ops.ts';
+import { blockOps } from './blocks.ts';
+import { consentOps } from './consents.ts';
+import type { Ctx } from './context.ts';
+import { destructionOps } from './destruction.ts';
+import { fromSqlite, RegisterError } from './errors.ts';
+import type { Operation } from './operation.ts';
+import { personOps } from './persons.ts';
+import { purposeOps } from './purposes.ts';
+import { requestOps } from './requests.ts';
+import { can } from './roles.ts';
+import { settingsOps } from './settings.ts';
+import { userOps } from './users.ts';
+import { verificationOps } from './verifications.ts';
+
+z.config(z.locales.ru());
+
+export const operations = {
+  ...personOps,
+  ...consentOps,
+  ...purposeOps,
+  ...blockOps,
+  ...verificationOps,
+  ...requestOps,
+  ...destructionOps,
+  ...userOps,
+  ...settingsOps,
+  ...auditOps,
+} as const;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type OperationInput<N extends OperationName> = z.input<Operations[N]['input']>;
+export type OperationResult<N extends OperationName> = Awaited<ReturnType<Operations[N]['handler']>>;
+
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && Object.hasOwn(operations, name);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+// Validate, authorise, run, audit: every caller gets exactly this, and bad input changes nothing.
+export async function dispatch<N extends OperationName>(ctx: Ctx, name: N, rawInput: unknown): Promise<OperationResult<N>>;
+export async function dispatch(ctx: Ctx, name: string, rawInput: unknown): Promise<unknown>;
+export async function dispatch(ctx: Ctx, name: string, rawInput: unknown): Promise<unknown> {
+  if (!isOperationName(name)) throw new RegisterError('unknown_operation', `Неизвестная операция: ${String(name).slice(0, 80)}`);
+  const op = operations[name] as unknown as Operation;
+  const parsed = op.input.safeParse(rawInput ?? {});
+  if (!parsed.success) {
+    throw new RegisterError('invalid_input', `Неверные входные данные: ${describeIssues(parsed.error)}`, parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })));
+  }
+  if (!can(ctx.actor.role, op.permission)) {
+    ctx.db.transaction(() => audit(ctx, { action: 'access.denied', details: { operation: name, role: ctx.actor.role } })).immediate();
+    throw new RegisterError('forbidden', `Недостаточно прав: действие «${op.summary}» недоступно роли «${ctx.actor.role}».`);
+  }
+  try {
+    if (op.tx === 'write') return ctx.db.transaction(() => op.handler(ctx, parsed.data)).immediate();
+    return await op.handler(ctx, parsed.data);
+  } catch (err) {
+    throw fromSqlite(err);
+  }
+}

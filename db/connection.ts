@@ -1,0 +1,65 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import { existsSync } from 'node:fs';
+import { RegisterError } from './errors.ts';
+import { latestVersion, migrate } from './migrations/index.ts';
+
+export type DB = Database.Database;
+
+// SQLCipher 4 settings must come before the key: a key given first silently selects another
+// cipher, and the file would no longer open in stock SQLCipher tools.
+export function applyKey(db: DB, rawKey: Buffer): void {
+  if (rawKey.length !== 32) throw new RegisterError('internal', 'Ключ реестра должен быть 256-битным.');
+  db.pragma("cipher='sqlcipher'");
+  db.pragma('legacy=4');
+  db.pragma(`key="x'${rawKey.toString('hex')}'"`);
+}
+
+function readUserVersion(db: DB): number {
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new RegisterError('not_a_register');
+    throw err;
+  }
+}
+
+export interface OpenOptions {
+  create?: boolean;
+  // Migrate only up to this version: the migration tests step a file from N-1 to N.
+  targetVersion?: number;
+  readonly?: boolean;
+}
+
+export function openDatabase(path: string, rawKey: Buffer, options: OpenOptions = {}): DB {
+  const exists = existsSync(path);
+  if (!exists && !options.create) throw new RegisterError('register_missing', `Реестр не найден: ${path}`);
+  if (exists && options.create) throw new RegisterError('register_exists', `Реестр уже существует: ${path}`);
+  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
+  try {
+    applyKey(db, rawKey);
+    // Reading the version is the first real read: it proves the key and, for a file from a newer
+    // program, lets us refuse before any pragma below writes to it.
+    const version = readUserVersion(db);
+    if (version > latestVersion) {
+      throw new RegisterError('newer_schema', `Файл реестра версии схемы ${version} создан более новой версией программы (эта версия понимает до ${latestVersion}). Файл не изменён; обновите программу.`);
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('secure_delete = ON');
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      migrate(db, options.targetVersion ?? latestVersion);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+// WAL frames hold old page images until a checkpoint: after erasing personal data, push them into
+// the main file (where secure_delete has zeroed them) and truncate the WAL.
+export function checkpoint(db: DB): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}

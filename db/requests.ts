@@ -1,0 +1,2 @@
+// Placeholder until this module is written (see the work split in the session).
+export const requestOps = {};
