@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { audit } from './audit.ts';
 import { auditOps } from './audit-ops.ts';
+import { backupOps } from './backup.ts';
 import { blockOps } from './blocks.ts';
 import { consentOps } from './consents.ts';
 import type { Ctx } from './context.ts';
+import { deadlineOps } from './deadlines.ts';
 import { destructionOps } from './destruction.ts';
 import { fromSqlite, RegisterError } from './errors.ts';
+import { exportOps } from './export.ts';
+import { marketingOps } from './marketing.ts';
 import type { Operation } from './operation.ts';
 import { personOps } from './persons.ts';
 import { purposeOps } from './purposes.ts';
@@ -24,10 +28,14 @@ export const operations = {
   ...blockOps,
   ...verificationOps,
   ...requestOps,
+  ...deadlineOps,
   ...destructionOps,
   ...userOps,
   ...settingsOps,
   ...auditOps,
+  ...backupOps,
+  ...exportOps,
+  ...marketingOps,
 } as const;
 
 export type Operations = typeof operations;

@@ -9,8 +9,9 @@ export const auditOps = {
     input: z.object({}),
     permission: 'audit.verify',
     tx: 'read',
+    long: true,
     handler: (ctx) => {
-      const result = verifyAudit(ctx.db, ctx.registerId);
+      const result = verifyAudit(ctx.db, ctx.registerId, ctx.job);
       ctx.db.transaction(() => audit(ctx, { action: 'audit.verify', details: { ok: result.ok, rows: result.rows, ...(result.ok ? {} : { firstBadId: result.firstBadId }) } })).immediate();
       return result;
     },
@@ -42,7 +43,8 @@ export const auditOps = {
       if (f.userId) { where.push('user_id = @userId'); args.userId = f.userId; }
       if (f.beforeId) { where.push('id < @beforeId'); args.beforeId = f.beforeId; }
       const sql = `SELECT id, at, user_id AS userId, login, action, entity, entity_id AS entityId, details FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-      return (ctx.db.prepare(sql).all(args) as { details: string }[]).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+      type Row = { id: number; at: string; userId: number | null; login: string | null; action: string; entity: string | null; entityId: number | null; details: string };
+      return (ctx.db.prepare(sql).all(args) as Row[]).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
     },
   }),
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DB } from './connection.ts';
-import type { Ctx } from './context.ts';
+import { type DB, stmt } from './connection.ts';
+import type { Ctx, Job } from './context.ts';
 
 // Each row's hash covers the previous row's hash and every column of its own, so editing, removing
 // or reordering any row breaks the chain from that row on and `verify` can name it.
@@ -39,7 +39,7 @@ export interface AuditEntry {
 }
 
 function headOf(db: DB, registerId: string): { id: number; hash: string } {
-  const last = db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+  const last = stmt(db, 'SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
   return last ?? { id: 0, hash: genesisHash(registerId) };
 }
 
@@ -57,7 +57,8 @@ export function appendAudit(db: DB, registerId: string, entry: AuditEntry & { at
     prev_hash: head.hash,
   };
   const hash = rowHash(row);
-  db.prepare(
+  stmt(
+    db,
     'INSERT INTO audit (id, at, user_id, login, action, entity, entity_id, details, prev_hash, hash) VALUES (@id, @at, @user_id, @login, @action, @entity, @entity_id, @details, @prev_hash, @hash)',
   ).run({ ...row, hash });
   return row.id;
@@ -79,7 +80,8 @@ export type VerifyResult =
 // longer matches its hash, or whose successor no longer points at it, was altered (or moved); a
 // gap in the numbering is a removed row. Removing the newest rows leaves no trace inside the file:
 // the chain head recorded in backups and inspection packs covers that case.
-export function verifyAudit(db: DB, registerId: string, onProgress?: (done: number) => void): VerifyResult {
+export function verifyAudit(db: DB, registerId: string, job?: Job): VerifyResult {
+  const total = job ? (db.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n : 0;
   let prevHash = genesisHash(registerId);
   let expectedId = 1;
   let rows = 0;
@@ -88,16 +90,22 @@ export function verifyAudit(db: DB, registerId: string, onProgress?: (done: numb
     if (row.id !== expectedId) {
       return { ok: false, rows, firstBadId: expectedId, problem: 'missing', message: `Запись журнала №${expectedId} удалена (следующая найденная — №${row.id}).` };
     }
+    // The row's own hash first: a row moved or swapped into this place fails here and is named
+    // itself. Only a self-consistent row whose link is broken points back at its predecessor
+    // (altered and re-hashed by someone who knew the formula).
+    if (rowHash(row) !== row.hash) {
+      return { ok: false, rows, firstBadId: row.id, problem: 'altered', message: `Запись журнала №${row.id} изменена после того, как была сделана.` };
+    }
     if (row.prev_hash !== prevHash) {
       const bad = Math.max(1, row.id - 1);
       return { ok: false, rows, firstBadId: bad, problem: 'altered', message: `Запись журнала №${bad} изменена, переставлена или подменена: запись №${row.id} на неё больше не ссылается.` };
     }
-    if (rowHash(row) !== row.hash) {
-      return { ok: false, rows, firstBadId: row.id, problem: 'altered', message: `Запись журнала №${row.id} изменена после того, как была сделана.` };
-    }
     prevHash = row.hash;
     expectedId++;
-    if (onProgress && rows % 10_000 === 0) onProgress(rows);
+    if (job && rows % 5_000 === 0) {
+      job.checkpoint();
+      job.progress(rows, total);
+    }
   }
   return { ok: true, rows, head: prevHash };
 }

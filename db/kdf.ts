@@ -14,7 +14,7 @@ export interface KdfParams {
   salt: string; // base64
 }
 
-export const defaultKdf: Omit<KdfParams, 'salt'> = { alg: 'argon2id', m: 131072, t: 4, p: 1 };
+export const defaultKdf: Omit<KdfParams, 'salt'> = { alg: 'argon2id', m: 131072, t: 8, p: 1 };
 
 // Tests set PRIVACY_DESK_TEST_FAST_KDF=1 so hundreds of unlocks stay fast; never honoured unless
 // running under vitest, so a production slot cannot be made weak by an environment variable.

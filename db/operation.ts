@@ -12,6 +12,9 @@ export interface Operation<S extends z.ZodType = z.ZodType, R = unknown> {
   // 'write': the handler runs inside one IMMEDIATE transaction together with its audit rows.
   // 'read': no transaction. 'own': the handler awaits work (a KDF) and opens its own transaction.
   tx: 'write' | 'read' | 'own';
+  // Long work runs in its own worker with its own connection, so the interactive worker keeps
+  // answering the desk meanwhile; it reports progress and can be cancelled (ctx.job).
+  long?: boolean;
   handler: (ctx: Ctx, input: z.output<S>) => R | Promise<R>;
 }
 

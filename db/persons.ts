@@ -1,2 +1,262 @@
-// Placeholder until this module is written (see the work split in the session).
-export const personOps = {};
+import { z } from 'zod';
+import { audit } from './audit.ts';
+import type { DB } from './connection.ts';
+import type { Ctx } from './context.ts';
+import { nowIso } from './context.ts';
+import { RegisterError } from './errors.ts';
+import { defineOp } from './operation.ts';
+import { describePhone, normalizeEmail, normalizePhone } from './phones.ts';
+import { idSchema, personNameSchema, personSourceSchema } from './schemas.ts';
+import { searchPersons } from './search.ts';
+import { getJurisdiction } from './settings.ts';
+
+export type PersonSource = z.infer<typeof personSourceSchema>;
+
+interface PersonRow {
+  id: number;
+  full_name: string | null;
+  phone: string | null;
+  email: string | null;
+  email_fold: string | null;
+  source: PersonSource;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+  destroyed_act_id: number | null;
+}
+
+export interface LivingPerson {
+  id: number;
+  destroyed: false;
+  fullName: string;
+  phone: string | null;
+  phoneNational: string | null;
+  phoneCountry: string | null;
+  email: string | null;
+  source: PersonSource;
+  createdBy: number;
+  createdAt: string;
+  updatedAt: string;
+  blocked: boolean;
+  block: { id: number; since: string; reason: string; requestedBy: string } | null;
+  needsVerification: boolean;
+  verification: { id: number; since: string; reason: string | null } | null;
+}
+
+// After destruction only the proof that the person existed and was destroyed remains.
+export interface DestroyedPerson {
+  id: number;
+  destroyed: true;
+  destroyedActId: number;
+  createdAt: string;
+}
+
+export type PersonView = LivingPerson | DestroyedPerson;
+
+export interface ContactMatch {
+  id: number;
+  matchedOn: 'phone' | 'email';
+}
+
+// Names are stored in composed form with single spaces: the search index splits on what the
+// tokenizer sees, and a decomposed "й" or "ё" would otherwise split a word in two.
+export function normalizeFullName(name: string): string {
+  return name.normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+function loadRow(db: DB, id: number): PersonRow {
+  const row = db.prepare('SELECT * FROM persons WHERE id = ?').get(id) as PersonRow | undefined;
+  if (!row) throw new RegisterError('not_found', `Субъект №${id} не найден.`);
+  return row;
+}
+
+export function getPerson(db: DB, id: number): PersonView {
+  const row = loadRow(db, id);
+  if (row.destroyed_act_id !== null) return { id: row.id, destroyed: true, destroyedActId: row.destroyed_act_id, createdAt: row.created_at };
+  const block = db.prepare('SELECT id, began_at AS since, reason, requested_by AS requestedBy FROM blocks WHERE person_id = ? AND ended_at IS NULL').get(id) as
+    | LivingPerson['block']
+    | undefined;
+  const verification = db.prepare('SELECT id, marked_at AS since, reason FROM verifications WHERE person_id = ? AND cleared_at IS NULL').get(id) as
+    | LivingPerson['verification']
+    | undefined;
+  const phone = row.phone ? describePhone(row.phone) : null;
+  return {
+    id: row.id,
+    destroyed: false,
+    fullName: row.full_name ?? '',
+    phone: row.phone,
+    phoneNational: phone?.national ?? null,
+    phoneCountry: phone?.country ?? null,
+    email: row.email,
+    source: row.source,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    blocked: block !== undefined,
+    block: block ? { ...block } : null,
+    needsVerification: verification !== undefined,
+    verification: verification ? { ...verification } : null,
+  };
+}
+
+// For modules that act on a person (consents, blocks, requests): the living record or a clear
+// refusal.
+export function requireLivingPerson(db: DB, id: number): LivingPerson {
+  const person = getPerson(db, id);
+  if (person.destroyed) throw new RegisterError('person_destroyed');
+  return person;
+}
+
+// Living people who already hold this phone or e-mail. Destroyed people hold neither any more.
+export function findContactMatches(db: DB, contact: { phone: string | null; emailFold: string | null }, exceptId?: number): ContactMatch[] {
+  const matches: ContactMatch[] = [];
+  const except = exceptId ?? 0;
+  if (contact.phone) {
+    for (const r of db.prepare('SELECT id FROM persons WHERE phone = ? AND id <> ? ORDER BY id').all(contact.phone, except) as { id: number }[]) {
+      matches.push({ id: r.id, matchedOn: 'phone' });
+    }
+  }
+  if (contact.emailFold) {
+    for (const r of db.prepare('SELECT id FROM persons WHERE email_fold = ? AND id <> ? ORDER BY id').all(contact.emailFold, except) as { id: number }[]) {
+      matches.push({ id: r.id, matchedOn: 'email' });
+    }
+  }
+  return matches;
+}
+
+function duplicateError(matches: ContactMatch[]): RegisterError {
+  const ids = [...new Set(matches.map((m) => m.id))];
+  const fields = new Set(matches.map((m) => m.matchedOn));
+  const what = fields.size === 2 ? 'Этот телефон и e-mail уже указаны' : fields.has('phone') ? 'Этот телефон уже указан' : 'Этот e-mail уже указан';
+  const where = ids.length === 1 ? `у субъекта №${ids[0]}` : `у субъектов ${ids.map((id) => `№${id}`).join(', ')}`;
+  return new RegisterError(
+    'duplicate_person',
+    `${what} ${where}. Откройте существующую запись; если контакт действительно общий (например, телефон семьи), подтвердите общий контакт.`,
+    { matches },
+  );
+}
+
+// Blank means "not given" (desk forms send empty strings for empty fields).
+function blank(value: string | null | undefined): boolean {
+  return value == null || value.trim() === '';
+}
+
+const contactInput = z.string().max(320);
+
+const addInput = z.object({
+  fullName: personNameSchema,
+  phone: contactInput.nullish(),
+  email: contactInput.nullish(),
+  source: personSourceSchema,
+  // Family members often share one phone or e-mail: the desk confirms it explicitly.
+  allowSharedContact: z.boolean().default(false),
+});
+
+const editInput = z.object({
+  id: idSchema,
+  fullName: personNameSchema.optional(),
+  // undefined leaves the field as it is; null or an empty string clears it.
+  phone: contactInput.nullish(),
+  email: contactInput.nullish(),
+  source: personSourceSchema.optional(),
+  allowSharedContact: z.boolean().default(false),
+});
+
+const findInput = z.object({
+  query: z.string().max(200),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+export const personOps = {
+  'person.add': defineOp({
+    summary: 'Добавить субъекта (ФИО, телефон, e-mail, источник)',
+    input: addInput,
+    permission: 'persons.write',
+    tx: 'write',
+    handler: (ctx: Ctx, input) => {
+      const jurisdiction = getJurisdiction(ctx.db);
+      const fullName = normalizeFullName(input.fullName);
+      const phone = blank(input.phone) ? null : normalizePhone(input.phone as string, jurisdiction).e164;
+      const email = blank(input.email) ? null : normalizeEmail(input.email as string);
+      const matches = findContactMatches(ctx.db, { phone, emailFold: email?.fold ?? null });
+      if (matches.length > 0 && !input.allowSharedContact) throw duplicateError(matches);
+      const at = nowIso(ctx);
+      const id = Number(
+        ctx.db
+          .prepare('INSERT INTO persons (full_name, phone, email, email_fold, source, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(fullName, phone, email?.email ?? null, email?.fold ?? null, input.source, ctx.actor.id, at, at).lastInsertRowid,
+      );
+      const fields = ['fullName', ...(phone ? ['phone'] : []), ...(email ? ['email'] : [])];
+      audit(ctx, {
+        action: 'person.add',
+        entity: 'person',
+        entityId: id,
+        details: { source: input.source, fields, ...(matches.length > 0 ? { sharedContact: matches } : {}) },
+      });
+      return getPerson(ctx.db, id) as LivingPerson;
+    },
+  }),
+
+  'person.get': defineOp({
+    summary: 'Показать субъекта',
+    input: z.object({ id: idSchema }),
+    permission: 'persons.read',
+    tx: 'read',
+    handler: (ctx, input) => getPerson(ctx.db, input.id),
+  }),
+
+  'person.edit': defineOp({
+    summary: 'Изменить данные субъекта',
+    input: editInput,
+    permission: 'persons.write',
+    tx: 'write',
+    handler: (ctx, input) => {
+      const row = loadRow(ctx.db, input.id);
+      if (row.destroyed_act_id !== null) throw new RegisterError('person_destroyed');
+      const jurisdiction = getJurisdiction(ctx.db);
+      const next = { full_name: row.full_name, phone: row.phone, email: row.email, email_fold: row.email_fold, source: row.source };
+      if (input.fullName !== undefined) next.full_name = normalizeFullName(input.fullName);
+      if (input.phone !== undefined) next.phone = blank(input.phone) ? null : normalizePhone(input.phone as string, jurisdiction).e164;
+      if (input.email !== undefined) {
+        const email = blank(input.email) ? null : normalizeEmail(input.email as string);
+        next.email = email?.email ?? null;
+        next.email_fold = email?.fold ?? null;
+      }
+      if (input.source !== undefined) next.source = input.source;
+      const fields = [
+        ...(next.full_name !== row.full_name ? ['fullName'] : []),
+        ...(next.phone !== row.phone ? ['phone'] : []),
+        ...(next.email !== row.email ? ['email'] : []),
+        ...(next.source !== row.source ? ['source'] : []),
+      ];
+      if (fields.length === 0) return getPerson(ctx.db, row.id) as LivingPerson;
+      // The update goes first so that the schema's own rule (no edits while blocked) answers for a
+      // blocked person; a duplicate found afterwards rolls the whole transaction back.
+      ctx.db
+        .prepare('UPDATE persons SET full_name = ?, phone = ?, email = ?, email_fold = ?, source = ?, updated_at = ? WHERE id = ?')
+        .run(next.full_name, next.phone, next.email, next.email_fold, next.source, nowIso(ctx), row.id);
+      // Only a newly entered contact is checked: a phone already shared before the edit stays shared.
+      const matches = findContactMatches(
+        ctx.db,
+        { phone: next.phone !== row.phone ? next.phone : null, emailFold: next.email_fold !== row.email_fold ? next.email_fold : null },
+        row.id,
+      );
+      if (matches.length > 0 && !input.allowSharedContact) throw duplicateError(matches);
+      audit(ctx, {
+        action: 'person.edit',
+        entity: 'person',
+        entityId: row.id,
+        details: { fields, ...(matches.length > 0 ? { sharedContact: matches } : {}) },
+      });
+      return getPerson(ctx.db, row.id) as LivingPerson;
+    },
+  }),
+
+  'person.find': defineOp({
+    summary: 'Найти субъекта по ФИО, телефону или e-mail',
+    input: findInput,
+    permission: 'persons.read',
+    tx: 'read',
+    handler: (ctx, input) => searchPersons(ctx.db, input.query, { limit: input.limit, jurisdiction: getJurisdiction(ctx.db) }),
+  }),
+};

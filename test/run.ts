@@ -1,12 +1,17 @@
-// `npm test`: the type check, then every vitest test. Ends with vitest's summary reporter line
+// `npm test`: type checks (Node side and renderer) and lint, then every vitest test. Ends with vitest's summary reporter line
 // "N passed, N failed", which CI reads.
 import { spawnSync } from 'node:child_process';
 
 const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 
-const tsc = spawnSync(bin('tsc'), ['-p', 'tsconfig.json'], { stdio: 'inherit' });
-if (tsc.status !== 0) {
-  console.error('Проверка типов не пройдена.');
+const checks = [
+  [bin('tsc'), ['-p', 'tsconfig.json']],
+  [bin('tsc'), ['-p', 'renderer/tsconfig.json']],
+  [bin('biome'), ['lint', 'db', 'electron', 'test', 'build', 'renderer']],
+] as const;
+const failedCheck = checks.find(([cmd, args]) => spawnSync(cmd, args, { stdio: 'inherit' }).status !== 0);
+if (failedCheck) {
+  console.error(`Проверка не пройдена: ${failedCheck[0].split('/').pop()} ${failedCheck[1].join(' ')}`);
   console.log('\n0 passed, 1 failed');
   process.exit(1);
 }

@@ -8,7 +8,10 @@ import type { Migration } from './index.ts';
 // - only an active manager can sign a destruction act;
 // - the marketing list view leaves out blocked and destroyed people.
 // ё is folded to е for the name index here; FTS5's unicode61 folds the case of Cyrillic, Kazakh
-// and Latin letters itself. secure-delete makes FTS5 drop erased terms from its pages at once.
+// and Latin letters itself. The indexes are contentless (no second copy of names and phones) and
+// entries leave them through FTS5's 'delete' command with the old values, which the triggers have:
+// with secure-delete on, that removes the words from the index pages at once. (contentless_delete
+// would only write a tombstone and leave the words in the pages until a merge.)
 const sql = /* sql */ `
 CREATE TABLE register_info (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -51,6 +54,9 @@ CREATE TABLE calendars (
   country TEXT NOT NULL CHECK (country IN ('RU', 'KZ')),
   year INTEGER NOT NULL,
   source TEXT NOT NULL,
+  -- 'unconfirmed': the shipped data could not be checked against the official text; the UI says so.
+  status TEXT NOT NULL DEFAULT 'official' CHECK (status IN ('official', 'unconfirmed')),
+  note TEXT NOT NULL DEFAULT '',
   holidays TEXT NOT NULL CHECK (json_valid(holidays)),
   workdays TEXT NOT NULL CHECK (json_valid(workdays)),
   updated_at TEXT NOT NULL,
@@ -104,12 +110,15 @@ CREATE TABLE persons (
 CREATE INDEX persons_phone ON persons(phone) WHERE phone IS NOT NULL;
 CREATE INDEX persons_email_fold ON persons(email_fold) WHERE email_fold IS NOT NULL;
 
+-- Prefix indexes up to 6 characters: without one, a prefix such as "алекс" merges the doclists of
+-- every word it starts (Александр, Алексеевна, ...), ~17 ms at 1M people; longer words are
+-- narrowed through the 6-character index by db/search.ts.
 CREATE VIRTUAL TABLE person_names USING fts5(
-  name, content = '', contentless_delete = 1,
-  tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3'
+  name, content = '',
+  tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4 5 6'
 );
 INSERT INTO person_names(person_names, rank) VALUES ('secure-delete', 1);
-CREATE VIRTUAL TABLE person_phones USING fts5(digits, content = '', contentless_delete = 1, tokenize = 'trigram');
+CREATE VIRTUAL TABLE person_phones USING fts5(digits, content = '', tokenize = 'trigram');
 INSERT INTO person_phones(person_phones, rank) VALUES ('secure-delete', 1);
 
 CREATE TRIGGER persons_index_insert AFTER INSERT ON persons BEGIN
@@ -118,8 +127,9 @@ CREATE TRIGGER persons_index_insert AFTER INSERT ON persons BEGIN
   INSERT INTO person_phones(rowid, digits) SELECT NEW.id, substr(NEW.phone, 2) WHERE NEW.phone IS NOT NULL;
 END;
 CREATE TRIGGER persons_index_update AFTER UPDATE OF full_name, phone ON persons BEGIN
-  DELETE FROM person_names WHERE rowid = OLD.id;
-  DELETE FROM person_phones WHERE rowid = OLD.id;
+  INSERT INTO person_names(person_names, rowid, name)
+    SELECT 'delete', OLD.id, replace(replace(OLD.full_name, 'ё', 'е'), 'Ё', 'Е') WHERE OLD.full_name IS NOT NULL;
+  INSERT INTO person_phones(person_phones, rowid, digits) SELECT 'delete', OLD.id, substr(OLD.phone, 2) WHERE OLD.phone IS NOT NULL;
   INSERT INTO person_names(rowid, name)
     SELECT NEW.id, replace(replace(NEW.full_name, 'ё', 'е'), 'Ё', 'Е') WHERE NEW.full_name IS NOT NULL;
   INSERT INTO person_phones(rowid, digits) SELECT NEW.id, substr(NEW.phone, 2) WHERE NEW.phone IS NOT NULL;
@@ -278,7 +288,7 @@ CREATE TABLE verifications (
   marked_by INTEGER NOT NULL REFERENCES users(id),
   cleared_at TEXT,
   cleared_by INTEGER REFERENCES users(id),
-  outcome TEXT CHECK (outcome IN ('confirmed', 'corrected')),
+  outcome TEXT CHECK (outcome IN ('confirmed', 'corrected', 'destroyed')),
   CHECK ((cleared_at IS NULL) = (outcome IS NULL))
 ) STRICT;
 CREATE UNIQUE INDEX verifications_one_open ON verifications(person_id) WHERE cleared_at IS NULL;
@@ -286,6 +296,17 @@ CREATE TRIGGER verifications_guard_insert BEFORE INSERT ON verifications BEGIN
   SELECT RAISE(ABORT, 'person_destroyed')
     WHERE (SELECT destroyed_act_id FROM persons WHERE id = NEW.person_id) IS NOT NULL;
 END;
+-- A mark is cleared once; afterwards only destruction may erase its free-text reason.
+CREATE TRIGGER verifications_clear_once BEFORE UPDATE ON verifications
+WHEN NOT (
+  NEW.id IS OLD.id AND NEW.person_id IS OLD.person_id AND NEW.marked_at IS OLD.marked_at AND NEW.marked_by IS OLD.marked_by
+  AND (
+    (OLD.cleared_at IS NULL AND NEW.reason IS OLD.reason)
+    OR ((SELECT destroyed_act_id FROM persons WHERE id = OLD.person_id) IS NOT NULL AND NEW.reason IS NULL
+      AND NEW.cleared_at IS OLD.cleared_at AND NEW.cleared_by IS OLD.cleared_by AND NEW.outcome IS OLD.outcome)
+  )
+)
+BEGIN SELECT RAISE(ABORT, 'append_only'); END;
 CREATE TRIGGER verifications_no_delete BEFORE DELETE ON verifications
 BEGIN SELECT RAISE(ABORT, 'append_only'); END;
 
@@ -305,6 +326,11 @@ CREATE TABLE audit (
 ) STRICT;
 CREATE INDEX audit_entity ON audit(entity, entity_id);
 CREATE INDEX audit_at ON audit(at);
+-- Rows are appended only at the end, numbered without gaps. This also stops INSERT OR REPLACE,
+-- whose implicit delete fires no DELETE trigger.
+CREATE TRIGGER audit_append_at_end BEFORE INSERT ON audit
+WHEN NEW.id IS NOT (SELECT coalesce(max(id), 0) + 1 FROM audit)
+BEGIN SELECT RAISE(ABORT, 'append_only'); END;
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'append_only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'append_only'); END;
 
