@@ -3,15 +3,20 @@ import { audit } from './audit.ts';
 import { auditOps } from './audit-ops.ts';
 import { backupOps } from './backup.ts';
 import { blockOps } from './blocks.ts';
+import { consentRecordOps } from './consent-records.ts';
 import { consentOps } from './consents.ts';
 import type { Ctx } from './context.ts';
 import { deadlineOps } from './deadlines.ts';
 import { destructionOps } from './destruction.ts';
 import { fromSqlite, RegisterError } from './errors.ts';
 import { exportOps } from './export.ts';
+import { formTemplateOps } from './form-templates.ts';
+import { importOps } from './import.ts';
 import { marketingOps } from './marketing.ts';
 import type { Operation } from './operation.ts';
+import { packOps } from './pack.ts';
 import { personOps } from './persons.ts';
+import { printOps } from './print.ts';
 import { purposeOps } from './purposes.ts';
 import { requestOps } from './requests.ts';
 import { can } from './roles.ts';
@@ -36,6 +41,11 @@ export const operations = {
   ...backupOps,
   ...exportOps,
   ...marketingOps,
+  ...consentRecordOps,
+  ...packOps,
+  ...printOps,
+  ...formTemplateOps,
+  ...importOps,
 } as const;
 
 export type Operations = typeof operations;
@@ -51,23 +61,29 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }
 
+// The input check alone, so the engine can refuse malformed input before it starts a worker.
+export function parseInput(name: OperationName, rawInput: unknown): unknown {
+  const parsed = (operations[name] as unknown as Operation).input.safeParse(rawInput ?? {});
+  if (!parsed.success) {
+    throw new RegisterError('invalid_input', `Неверные входные данные: ${describeIssues(parsed.error)}`, parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })));
+  }
+  return parsed.data;
+}
+
 // Validate, authorise, run, audit: every caller gets exactly this, and bad input changes nothing.
 export async function dispatch<N extends OperationName>(ctx: Ctx, name: N, rawInput: unknown): Promise<OperationResult<N>>;
 export async function dispatch(ctx: Ctx, name: string, rawInput: unknown): Promise<unknown>;
 export async function dispatch(ctx: Ctx, name: string, rawInput: unknown): Promise<unknown> {
   if (!isOperationName(name)) throw new RegisterError('unknown_operation', `Неизвестная операция: ${String(name).slice(0, 80)}`);
   const op = operations[name] as unknown as Operation;
-  const parsed = op.input.safeParse(rawInput ?? {});
-  if (!parsed.success) {
-    throw new RegisterError('invalid_input', `Неверные входные данные: ${describeIssues(parsed.error)}`, parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })));
-  }
+  const input = parseInput(name, rawInput);
   if (!can(ctx.actor.role, op.permission)) {
     ctx.db.transaction(() => audit(ctx, { action: 'access.denied', details: { operation: name, role: ctx.actor.role } })).immediate();
     throw new RegisterError('forbidden', `Недостаточно прав: действие «${op.summary}» недоступно роли «${ctx.actor.role}».`);
   }
   try {
-    if (op.tx === 'write') return ctx.db.transaction(() => op.handler(ctx, parsed.data)).immediate();
-    return await op.handler(ctx, parsed.data);
+    if (op.tx === 'write') return ctx.db.transaction(() => op.handler(ctx, input)).immediate();
+    return await op.handler(ctx, input);
   } catch (err) {
     throw fromSqlite(err);
   }

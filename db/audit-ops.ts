@@ -47,4 +47,24 @@ export const auditOps = {
       return (ctx.db.prepare(sql).all(args) as Row[]).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
     },
   }),
+  // A person's own history for the card: the desk may not browse the whole log (audit.read), but it
+  // may see what was done with the record in front of it. Rows name people by id only.
+  'person.history': defineOp({
+    summary: 'История записи субъекта из журнала событий',
+    input: z.object({ personId: idSchema, limit: z.number().int().min(1).max(1000).default(200) }),
+    permission: 'persons.read',
+    tx: 'read',
+    handler: (ctx, i) => {
+      type Row = { id: number; at: string; userId: number | null; login: string | null; action: string; entity: string | null; entityId: number | null; details: string };
+      const rows = ctx.db
+        .prepare(
+          `SELECT id, at, user_id AS userId, login, action, entity, entity_id AS entityId, details FROM audit
+           WHERE (entity = 'person' AND entity_id = @p)
+              OR (entity = 'request' AND entity_id IN (SELECT id FROM requests WHERE person_id = @p))
+           ORDER BY id DESC LIMIT @limit`,
+        )
+        .all({ p: i.personId, limit: i.limit }) as Row[];
+      return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+    },
+  }),
 };

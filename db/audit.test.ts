@@ -274,3 +274,21 @@ describe('privacy-desk verify (CLI)', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'audit_broken', details: { ok: false, firstBadId: 14, problem: 'altered' } } });
   });
 });
+
+describe('person.history', () => {
+  it('gives the desk one person\'s rows (their requests included) and nothing of anyone else', async () => {
+    const reg = await makeRegister();
+    try {
+      const a = (await call(reg.desk.ctx, 'person.add', { fullName: 'Историева Анна', phone: '+79161112233', source: 'walk_in' })).id;
+      const b = (await call(reg.desk.ctx, 'person.add', { fullName: 'Другой Борис', phone: '+79161112244', source: 'walk_in' })).id;
+      await call(reg.desk.ctx, 'person.markVerify', { personId: a, reason: 'сомнения в телефоне' });
+      await call(reg.desk.ctx, 'request.open', { person: a, type: 'access', channel: 'in_person' });
+      await call(reg.desk.ctx, 'person.markVerify', { personId: b, reason: 'другое' });
+      await expect(call(reg.desk.ctx, 'audit.list', {})).rejects.toMatchObject({ code: 'forbidden' });
+      const rows = await call(reg.desk.ctx, 'person.history', { personId: a });
+      expect(rows.map((r: { action: string }) => r.action)).toEqual(['request.open', 'person.mark_verify', 'person.add']);
+    } finally {
+      reg.cleanup();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { DB } from './connection.ts';
 import { seedDeadlineDefaults } from './deadlines.ts';
+import { seedFormTemplates } from './form-templates.ts';
 import { seedPurposes } from './purposes.ts';
 import type { Jurisdiction, OperatorDetails } from './schemas.ts';
 import { defaultGeneralSettings, putSetting } from './settings.ts';
@@ -12,4 +13,5 @@ export function seedDefaults(db: DB, o: { operator: OperatorDetails; jurisdictio
   putSetting(db, 'general', defaultGeneralSettings);
   seedPurposes(db, o.at);
   seedDeadlineDefaults(db, o.at);
+  seedFormTemplates(db, o.at, o.jurisdiction);
 }

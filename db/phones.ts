@@ -1,4 +1,4 @@
-import { type CountryCode, parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/max';
+import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { RegisterError } from './errors.ts';
 import type { Jurisdiction } from './schemas.ts';
@@ -46,6 +46,17 @@ function deskForm(raw: string, jurisdiction: Jurisdiction): string {
 }
 
 export function normalizePhone(raw: string, jurisdiction: Jurisdiction): NormalizedPhone {
+  const parsed = parseDeskPhone(raw, jurisdiction);
+  return { e164: parsed.number, country: parsed.country ?? null, national: parsed.formatNational() };
+}
+
+// The same checks without the national form, for bulk work (file import) that stores E.164 only:
+// formatting the national form is about half the cost of normalising a number.
+export function phoneE164(raw: string, jurisdiction: Jurisdiction): string {
+  return parseDeskPhone(raw, jurisdiction).number;
+}
+
+function parseDeskPhone(raw: string, jurisdiction: Jurisdiction): PhoneNumber {
   const trimmed = raw.trim();
   if (trimmed === '') throw invalidPhone(phoneMessages.empty);
   if (/доб|ext|#|x\s*\d/i.test(trimmed)) throw invalidPhone(phoneMessages.extension);
@@ -53,9 +64,7 @@ export function normalizePhone(raw: string, jurisdiction: Jurisdiction): Normali
   const text = deskForm(trimmed, jurisdiction);
   const country = defaultCountry[jurisdiction];
   const parsed = parsePhoneNumberFromString(text, { defaultCountry: country, extract: false });
-  if (parsed?.isValid()) {
-    return { e164: parsed.number, country: parsed.country ?? null, national: parsed.formatNational() };
-  }
+  if (parsed?.isValid()) return parsed;
   // Russia and Kazakhstan share +7 with 10 national digits: count them as the desk typed them
   // (a leading 8 without "+" is the trunk prefix), which says more than "invalid".
   const digits = text.replace(/\D/g, '');

@@ -97,7 +97,9 @@ describe('a blocked person', () => {
     expect((await call(reg.manager.ctx, 'marketing.list')).rows).toEqual([]);
 
     await call(reg.desk.ctx, 'person.unblock', { personId: p, outcome: 'unblocked_lawful' });
-    expect((await call(reg.manager.ctx, 'marketing.list')).rows).toEqual([{ id: p, fullName: 'Рекламова Ксения', phone: null, email: 'ksenia@example.ru' }]);
+    expect((await call(reg.manager.ctx, 'marketing.list')).rows).toEqual([
+      { id: p, fullName: 'Рекламова Ксения', phone: null, email: 'ksenia@example.ru', purposes: 'Рекламные и информационные рассылки (новости, специальные предложения)', validUntil: null },
+    ]);
   });
 });
 
@@ -164,6 +166,8 @@ describe('consent rules', () => {
       'consent.list',
       'consent.attachScan',
       'consent.getScan',
+      'consent.record',
+      'consent.exportRecords',
     ]);
   });
 });

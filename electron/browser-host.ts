@@ -3,12 +3,22 @@
 // a form on a foreign origin) must get nothing: the guard is a one-time launch token exchanged for
 // a session cookie, an exact Host check and an Origin check on every POST. All API work goes
 // through host-core, exactly as the Electron IPC host does.
+import { spawn } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, createReadStream, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
-import { createHostCore, type HostCore, type HostEngine, type HostReply, isHostMessage } from './host-core.ts';
+import { delimiter, extname, join, resolve, sep } from 'node:path';
+import {
+  createHostCore,
+  defaultExportsDir,
+  type HostCore,
+  type HostEngine,
+  type HostFiles,
+  type HostReply,
+  isHostMessage,
+  type RevealResult,
+} from './host-core.ts';
 
 export interface BrowserHostOptions {
   engine: HostEngine;
@@ -16,6 +26,55 @@ export interface BrowserHostOptions {
   port?: number;
   // The built renderer (out/renderer).
   staticDir: string;
+  // Default folder for exports (tests use a temporary one); ~/Documents/PrivacyDesk otherwise.
+  exportsDir?: string;
+  // Opens a folder in the file manager; the OS's own opener by default (tests pass a stand-in).
+  openFolder?: (folder: string) => RevealResult | Promise<RevealResult>;
+}
+
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // Not here.
+    }
+  }
+  return null;
+}
+
+// The browser runs on this machine (loopback only), so the host can open the folder for the user
+// with the desktop's own file manager, detached so it outlives nothing of ours.
+export function openFolderWithOs(folder: string, platform: NodeJS.Platform = process.platform): RevealResult {
+  let command: string | null;
+  if (platform === 'win32') command = 'explorer.exe';
+  else if (platform === 'darwin') command = 'open';
+  else command = onPath('xdg-open');
+  if (!command) {
+    return { ok: false, message: 'На этом компьютере нет программы, которая открывает папки (xdg-open). Откройте папку в файловом менеджере сами.' };
+  }
+  try {
+    const child = spawn(command, [folder], { detached: true, stdio: 'ignore', windowsHide: false });
+    // A failed start (no such program after all) must not bring the host down.
+    child.on('error', () => undefined);
+    child.unref();
+    return { ok: true };
+  } catch {
+    return { ok: false, message: 'Не удалось открыть папку. Откройте её в файловом менеджере сами.' };
+  }
+}
+
+// Browser mode has no native dialogs: choosePath answers null and the page shows a path field.
+export function browserFiles(o: Pick<BrowserHostOptions, 'exportsDir' | 'openFolder'> = {}): HostFiles {
+  const open = o.openFolder ?? ((folder: string) => openFolderWithOs(folder));
+  return {
+    nativeDialogs: false,
+    choosePath: async () => null,
+    reveal: async ({ folder }) => open(folder),
+    exportsDir: () => o.exportsDir ?? defaultExportsDir(),
+  };
 }
 
 export interface BrowserHost {
@@ -34,8 +93,9 @@ export const contentSecurityPolicy =
 
 export const sessionCookieName = 'pdesk_session';
 
-// Bytes of request body: a consent scan (up to 20 MB) travels base64-encoded inside `call`.
-const bodyLimits = { call: 32 * 1024 * 1024, other: 256 * 1024 } as const;
+// Bytes of request body: a consent scan (up to 20 MB) or an import file (up to 30 MB) travels
+// base64-encoded inside `call`.
+const bodyLimits = { call: 44 * 1024 * 1024, other: 256 * 1024 } as const;
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -133,7 +193,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
-  const core = createHostCore(options.engine);
+  const core = createHostCore(options.engine, { files: browserFiles(options) });
   const token = randomBytes(32).toString('base64url');
   let tokenUsed = false;
   let session: string | null = null;

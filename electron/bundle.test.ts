@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundle, bundleIsStale, root } from '../build/bundle.ts';
+import { bundle, bundleIsStale, fileReadingExternals, nativeExternals, root } from '../build/bundle.ts';
 
 let out = '';
 beforeAll(async () => {
@@ -21,10 +22,10 @@ describe('bundles for Electron (build/bundle.ts)', () => {
     expect(text).toContain('exposeInMainWorld("register"');
   });
 
-  it('leaves only electron, the native modules and Node built-ins external in main and the workers', () => {
+  it('leaves only electron, the native and file-reading packages and Node built-ins external in main and the workers', () => {
     for (const file of ['main.js', 'session-worker.js', 'job-worker.js']) {
-      const external = new Set(requires(file).filter((m) => !m.startsWith('node:')));
-      for (const m of external) expect(['electron', 'better-sqlite3-multiple-ciphers', '@node-rs/argon2'], `${file}: ${m}`).toContain(m);
+      const external = new Set(requires(file).filter((m) => !m.startsWith('node:') && !builtinModules.includes(m)));
+      for (const m of external) expect([...nativeExternals, ...fileReadingExternals], `${file}: ${m}`).toContain(m);
       const text = readFileSync(join(out, file), 'utf8');
       expect(text, file).not.toMatch(/\bimport\.meta\b/);
     }

@@ -40,7 +40,18 @@ describe('IPC host', () => {
   it('registers one handler per wire message', () => {
     setup();
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual(
-      ['register:call', 'register:cancel', 'register:create', 'register:lock', 'register:recover', 'register:status', 'register:unlock'].sort(),
+      [
+        'register:call',
+        'register:cancel',
+        'register:create',
+        'register:lock',
+        'register:recover',
+        'register:status',
+        'register:unlock',
+        'register:choosePath',
+        'register:reveal',
+        'register:defaults',
+      ].sort(),
     );
   });
 

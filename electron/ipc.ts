@@ -2,8 +2,9 @@
 // is looked at, the sender must be the main frame of our one window showing our own origin: a
 // subframe, another web contents or a page that navigated elsewhere gets 'forbidden' and the
 // engine is never touched.
-import { type BrowserWindow, type IpcMainInvokeEvent, ipcMain } from 'electron';
-import { type HostCore, type HostMessage, type HostProgress, type HostReply, hostMessages } from './host-core.ts';
+import { join } from 'node:path';
+import { app, type BrowserWindow, dialog, type IpcMainInvokeEvent, ipcMain, shell } from 'electron';
+import { defaultExportsDir, type HostCore, type HostFiles, type HostMessage, type HostProgress, type HostReply, hostMessages } from './host-core.ts';
 import { isAppUrl } from './window.ts';
 
 export const channelPrefix = 'register:';
@@ -38,9 +39,53 @@ export interface IpcHostOptions {
   // Told about each reply forwarded (not about refused ones): main.ts uses it for the idle-lock
   // limit after unlock and for the "cannot open the register" dialog.
   onReply?: (message: HostMessage, reply: HostReply, payload: unknown) => void;
+  // Dialogs and the file manager; Electron's own unless a test passes another.
+  files?: HostFiles;
+}
+
+// Electron's save/open dialogs, modal to our window, and the OS file manager. The core keeps the
+// rules (which paths may be revealed); this only talks to the desktop.
+export function electronFiles(window: () => BrowserWindow | null): HostFiles {
+  const exportsDir = (): string => {
+    try {
+      return join(app.getPath('documents'), 'PrivacyDesk');
+    } catch {
+      return defaultExportsDir();
+    }
+  };
+  return {
+    nativeDialogs: true,
+    exportsDir,
+    async choosePath(request, startDir) {
+      const win = window();
+      const parent = win && !win.isDestroyed() ? win : null;
+      const filters = request.filters?.map((f) => ({ name: f.name, extensions: f.extensions }));
+      if (request.kind === 'save') {
+        const options = {
+          defaultPath: request.defaultName ? join(startDir, request.defaultName) : startDir,
+          filters,
+          properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const],
+        };
+        const r = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
+        return r.canceled || !r.filePath ? null : r.filePath;
+      }
+      const options = {
+        defaultPath: startDir,
+        filters: request.kind === 'open' ? filters : undefined,
+        properties: request.kind === 'folder' ? ['openDirectory' as const, 'createDirectory' as const] : ['openFile' as const],
+      };
+      const r = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    async reveal({ path }) {
+      shell.showItemInFolder(path);
+      return { ok: true };
+    },
+  };
 }
 
 export function registerIpc(o: IpcHostOptions): () => void {
+  o.core.attachFiles(o.files ?? electronFiles(o.window));
   const sendProgress = (p: HostProgress) => {
     const win = o.window();
     if (win && !win.isDestroyed()) win.webContents.send(progressChannel, p);

@@ -30,7 +30,7 @@ describe('preload', () => {
     expect(exposeCalls).toHaveLength(1);
     expect(exposeCalls[0]![0]).toBe('register');
     expect(Object.keys(fake.contextBridge.exposed)).toEqual(['register']);
-    expect(Object.keys(register).sort()).toEqual(['call', 'create', 'lock', 'onLocked', 'recover', 'status', 'unlock']);
+    expect(Object.keys(register).sort()).toEqual(['call', 'choosePath', 'create', 'defaults', 'lock', 'onLocked', 'recover', 'reveal', 'status', 'unlock']);
     // …the members of RegisterClient in renderer/api/client.ts (read as text: electron/ may not import renderer/).
     expect(Object.keys(register).sort()).toEqual(interfaceMembers(new URL('../renderer/api/client.ts', import.meta.url)));
     expect(interfaceMembers(new URL('./preload.ts', import.meta.url))).toEqual(interfaceMembers(new URL('../renderer/api/client.ts', import.meta.url)));

@@ -1,6 +1,6 @@
 // The sandboxed preload: `window.register`, the RegisterClient of renderer/api/client.ts, over IPC.
 // It exposes that one object and nothing else — no ipcRenderer, no generic send — so a page can
-// only ever ask the main process the seven wire questions.
+// only ever ask the main process the wire questions of electron/host-core.ts.
 //
 // Two limits of contextBridge shape this file (it copies values between the page's world and
 // this one): an Error crossing it keeps only its message, so a failed call rejects with a plain
@@ -24,6 +24,20 @@ interface CallOptions {
   onProgress?: (p: { done: number; total?: number }) => void;
   signal?: AbortSignal;
 }
+interface ChoosePathOptions {
+  kind: 'save' | 'folder' | 'open';
+  defaultName?: string;
+  filters?: { name: string; extensions: string[] }[];
+}
+interface RevealResult {
+  ok: boolean;
+  message?: string;
+}
+interface HostDefaults {
+  exportsDir: string;
+  pathSeparator: '/' | '\\';
+  nativeDialogs: boolean;
+}
 export interface RegisterClient {
   status(): Promise<EngineStatus>;
   create(input: Omit<CreateRegisterInput, 'dbPath'>): Promise<{ registerId: string; recoveryCode: string }>;
@@ -32,6 +46,9 @@ export interface RegisterClient {
   lock(): Promise<void>;
   call<N extends OperationName>(op: N, input: OperationInput<N>, options?: CallOptions): Promise<OperationResult<N>>;
   onLocked(listener: () => void): () => void;
+  choosePath(options: ChoosePathOptions): Promise<string | null>;
+  reveal(target: { path: string }): Promise<RevealResult>;
+  defaults(): Promise<HostDefaults>;
 }
 
 const progressChannel = 'register:progress';
@@ -115,6 +132,9 @@ const register: RegisterClient = {
     await invoke('lock', {});
   },
   call: call as RegisterClient['call'],
+  choosePath: (options) => invoke('choosePath', options) as ReturnType<RegisterClient['choosePath']>,
+  reveal: (target) => invoke('reveal', target) as ReturnType<RegisterClient['reveal']>,
+  defaults: () => invoke('defaults', {}) as ReturnType<RegisterClient['defaults']>,
   onLocked(listener) {
     if (typeof listener !== 'function') return () => undefined;
     lockedListeners.add(listener);

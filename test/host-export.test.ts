@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../db/engine/engine.ts';
-import { csvCell, exportCsv, exportCsvInput } from '../db/export.ts';
+import { csvCell, registerExportInput, writeRegister } from '../db/export.ts';
 import { type BrowserHost, startBrowserHost } from '../electron/browser-host.ts';
 import { createHttpClient } from '../renderer/api/http-client.ts';
 import { call, makeRegister, passwords, type TestRegister } from './helpers.ts';
@@ -57,7 +57,7 @@ const act = {
   destroyedBy: [{ fullName: 'Руководова Мария Петровна', position: 'Главный врач' }],
 };
 
-describe('register.exportCsv: the file an inspector opens in Excel', () => {
+describe('register.export as CSV: the file an inspector opens in Excel', () => {
   it('writes UTF-8 with BOM, `;`, CRLF, quoted cells, phones as text, formulas defused, tombstones as id + act', async () => {
     reg = await makeRegister();
     const desk = reg.desk.ctx;
@@ -74,10 +74,10 @@ describe('register.exportCsv: the file an inspector opens in Excel', () => {
 
     const outPath = join(reg.dir, 'out', 'persons.csv');
     mkdirSync(join(reg.dir, 'out'));
-    const result = exportCsv(reg.manager.ctx, exportCsvInput.parse({ register: 'persons', outPath }));
+    const result = await writeRegister(reg.manager.ctx, registerExportInput.parse({ register: 'persons', format: 'csv', outPath }));
     const bytes = readFileSync(outPath);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(result).toEqual({ register: 'persons', path: outPath, rows: 5, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(result).toEqual({ path: outPath, rows: 5, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
     const text = bytes.toString('utf8').slice(1);
     expect(text.split('\r\n').at(0)).toBe('id;ФИО;телефон;e-mail;источник;создан;заблокирован;на проверке;акт об уничтожении');
     expect(text.replace(/\r\n/g, '')).not.toContain('\n');
@@ -135,7 +135,7 @@ describe('register.exportCsv: the file an inspector opens in Excel', () => {
       const day = local(['2026-01-31T20:59:00Z', '2026-01-31T21:00:00Z', '2026-02-10T12:00:00Z', '2026-02-15T20:59:59Z', '2026-02-15T21:00:00Z'][i]!);
       return day >= from && day <= to;
     });
-    const r = exportCsv(m, exportCsvInput.parse({ register: 'persons', outPath, from, to }));
+    const r = await writeRegister(m, registerExportInput.parse({ register: 'persons', format: 'csv', outPath, from, to }));
     expect(r.rows).toBe(expected.length);
     expect(
       parseCsv(readFileSync(outPath, 'utf8').slice(1))
@@ -143,18 +143,19 @@ describe('register.exportCsv: the file an inspector opens in Excel', () => {
         .map((row) => Number(row[0])),
     ).toEqual(expected);
 
-    expect(exportCsvInput.safeParse({ register: 'persons', outPath: 'relative/file.csv' }).success).toBe(false);
-    expect(exportCsvInput.safeParse({ register: 'consents', outPath }).success).toBe(false);
-    expect(exportCsvInput.safeParse({ register: 'persons', outPath, from: '2026-03-01', to: '2026-02-01' }).success).toBe(false);
-    expect(() => exportCsv(m, exportCsvInput.parse({ register: 'persons', outPath: join(reg!.dir, 'no-such-folder', 'x.csv') }))).toThrow(
-      expect.objectContaining({ code: 'io_error' }),
-    );
-    expect(() => exportCsv(m, exportCsvInput.parse({ register: 'persons', outPath: reg!.dbPath }))).toThrow(expect.objectContaining({ code: 'conflict' }));
-    expect(() => exportCsv(m, exportCsvInput.parse({ register: 'persons', outPath: m.keyringPath }))).toThrow(expect.objectContaining({ code: 'conflict' }));
-    expect(() => exportCsv(m, exportCsvInput.parse({ register: 'persons', outPath: reg!.dir }))).toThrow(expect.objectContaining({ code: 'io_error' }));
+    expect(registerExportInput.safeParse({ register: 'persons', format: 'csv', outPath: 'relative/file.csv' }).success).toBe(false);
+    expect(registerExportInput.safeParse({ register: 'patients', format: 'csv', outPath }).success).toBe(false);
+    expect(registerExportInput.safeParse({ register: 'persons', format: 'docx', outPath }).success).toBe(false);
+    expect(registerExportInput.safeParse({ register: 'persons', outPath }).success).toBe(false);
+    expect(registerExportInput.safeParse({ register: 'persons', format: 'csv', outPath, from: '2026-03-01', to: '2026-02-01' }).success).toBe(false);
+    const csv = (outPath: string) => writeRegister(m, registerExportInput.parse({ register: 'persons', format: 'csv', outPath }));
+    await expect(csv(join(reg!.dir, 'no-such-folder', 'x.csv'))).rejects.toMatchObject({ code: 'io_error' });
+    await expect(csv(reg!.dbPath)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(csv(m.keyringPath)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(csv(reg!.dir)).rejects.toMatchObject({ code: 'io_error' });
     // Overwriting a file the user chose again is allowed, and atomic.
     writeFileSync(outPath, 'old');
-    expect(exportCsv(m, exportCsvInput.parse({ register: 'persons', outPath })).rows).toBe(5);
+    expect((await csv(outPath)).rows).toBe(5);
     expect(readFileSync(outPath, 'utf8')).toContain('Датов 4');
   });
 });
@@ -203,11 +204,9 @@ describe('a 100k-row export through the browser host', () => {
     const progress: Array<{ done: number; total?: number }> = [];
     let exportDone = false;
     const started = performance.now();
-    const exporting = client
-      .call('register.exportCsv' as never, { register: 'persons', outPath } as never, { onProgress: (p) => progress.push(p) })
-      .finally(() => {
-        exportDone = true;
-      });
+    const exporting = client.call('register.export', { register: 'persons', format: 'csv', outPath }, { onProgress: (p) => progress.push(p) }).finally(() => {
+      exportDone = true;
+    });
     // Measure only while the export is really running: after its first progress event.
     while (progress.length === 0 && !exportDone) await new Promise((r) => setTimeout(r, 2));
     const latencies: number[] = [];
@@ -219,7 +218,7 @@ describe('a 100k-row export through the browser host', () => {
       if (!exportDone) latencies.push(performance.now() - t);
       await new Promise((r) => setTimeout(r, 5));
     }
-    const result = (await exporting) as unknown as { rows: number; sha256: string; bytes: number };
+    const result = await exporting;
     const exportMs = performance.now() - started;
     latencies.sort((a, b) => a - b);
     const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
@@ -242,13 +241,17 @@ describe('a 100k-row export through the browser host', () => {
     const cancelPath = join(outDir, 'cancelled.csv');
     const controller = new AbortController();
     let seen = 0;
-    const cancelled = client.call('register.exportCsv' as never, { register: 'persons', outPath: cancelPath } as never, {
-      signal: controller.signal,
-      onProgress: (e) => {
-        seen = e.done;
-        if (e.done > 0 && e.done < 100_000) controller.abort();
+    const cancelled = client.call(
+      'register.export',
+      { register: 'persons', format: 'csv', outPath: cancelPath },
+      {
+        signal: controller.signal,
+        onProgress: (e) => {
+          seen = e.done;
+          if (e.done > 0 && e.done < 100_000) controller.abort();
+        },
       },
-    });
+    );
     await expect(cancelled).rejects.toMatchObject({ name: 'ClientError', code: 'cancelled' });
     console.log(`cancelled after ${seen} of 100000 rows`);
     expect(seen).toBeGreaterThan(0);
@@ -260,7 +263,7 @@ describe('a 100k-row export through the browser host', () => {
     const res = await fetch(`${h.origin}/api/call`, {
       method: 'POST',
       headers: { Cookie: cookie, Origin: h.origin, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ callId: 'tab-closed', op: 'register.exportCsv', input: { register: 'persons', outPath: join(outDir, 'gone.csv') } }),
+      body: JSON.stringify({ callId: 'tab-closed', op: 'register.export', input: { register: 'persons', format: 'csv', outPath: join(outDir, 'gone.csv') } }),
       signal: gone.signal,
     });
     const first = await res.body!.getReader().read();
@@ -275,11 +278,11 @@ describe('a 100k-row export through the browser host', () => {
     expect(exports.map((e) => e.details)).toEqual([{ register: 'persons', format: 'csv', rows: 100_000, sha256: result.sha256 }]);
 
     // Only the manager exports a whole register; a relative path is refused before any work.
-    await expect(client.call('register.exportCsv' as never, { register: 'persons', outPath: 'persons.csv' } as never)).rejects.toMatchObject({
+    await expect(client.call('register.export', { register: 'persons', format: 'csv', outPath: 'persons.csv' })).rejects.toMatchObject({
       code: 'invalid_input',
     });
     await client.unlock('desk', passwords.desk);
-    await expect(client.call('register.exportCsv' as never, { register: 'persons', outPath: join(outDir, 'desk.csv') } as never)).rejects.toMatchObject({
+    await expect(client.call('register.export', { register: 'persons', format: 'csv', outPath: join(outDir, 'desk.csv') })).rejects.toMatchObject({
       code: 'forbidden',
     });
     expect(readdirSync(outDir)).toEqual(['persons-full.csv']);

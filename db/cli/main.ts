@@ -2,6 +2,10 @@ import { CommanderError } from 'commander';
 import { RegisterError } from '../errors.ts';
 import { registerAdminCommands } from './commands-admin.ts';
 import { registerDeskCommands } from './commands-desk.ts';
+import { registerExportCommands } from './commands-exports.ts';
+import { registerImportCommands } from './commands-import.ts';
+import { registerPackCommands } from './commands-pack.ts';
+import { registerPrintCommands } from './commands-print.ts';
 import { registerRequestCommands } from './commands-requests.ts';
 import { Output, oneLine, processStreams, UsageError } from './io.ts';
 import { buildProgram, type CliEnv } from './program.ts';
@@ -9,7 +13,15 @@ import { buildProgram, type CliEnv } from './program.ts';
 // Exit codes: 0 success; 1 the register refused or failed (one line on stderr, never a stack);
 // 2 the command was called wrongly (unknown command or option, missing argument).
 export async function runCli(argv: string[], cli: CliEnv): Promise<number> {
-  const program = buildProgram(cli, [registerAdminCommands, registerDeskCommands, registerRequestCommands]);
+  const program = buildProgram(cli, [
+    registerAdminCommands,
+    registerDeskCommands,
+    registerRequestCommands,
+    registerExportCommands,
+    registerPackCommands,
+    registerPrintCommands,
+    registerImportCommands,
+  ]);
   const json = argv.includes('--json');
   const out = new Output(json, cli.streams);
   try {

@@ -34,6 +34,8 @@ export interface Runtime {
   session<T>(fn: (ctx: Ctx, session: Session, password: string) => Promise<T>): Promise<T>;
   // One operation through the operation table: the CLI re-implements no rule.
   call<N extends OperationName>(name: N, input: unknown): Promise<OperationResult<N>>;
+  // The terminal, for a command that asks before it acts (import's confirmation).
+  cli: CliEnv;
 }
 
 const titles: Record<string, string> = {
@@ -161,6 +163,7 @@ export function buildProgram(cli: CliEnv, register: ((program: Command, rt: (cmd
       login,
       session,
       call: (name, input) => session((ctx) => dispatch(ctx, name, input)),
+      cli,
     };
   };
 

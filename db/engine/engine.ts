@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { MessageChannel, type TransferListItem, Worker } from 'node:worker_threads';
-import { isOperationName, operations } from '../api.ts';
+import { isOperationName, operations, parseInput } from '../api.ts';
 import type { Actor } from '../context.ts';
 import { isErrorCode, RegisterError } from '../errors.ts';
 import type { CreateRegisterInput } from '../register.ts';
@@ -129,7 +129,12 @@ export class Engine {
     if (options.signal?.aborted) throw new RegisterError('cancelled');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      if (operations[op].long) return await this.#runJob(op, input, cancel, options.onProgress);
+      // A job worker costs ~0.5 s to start: malformed input is refused before that (the worker's
+      // dispatch checks it again, with everything else).
+      if (operations[op].long) {
+        parseInput(op, input);
+        return await this.#runJob(op, input, cancel, options.onProgress);
+      }
       return await this.#request({ type: 'call', op, input, cancel }, options.onProgress);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);

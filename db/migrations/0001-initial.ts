@@ -23,6 +23,17 @@ CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL CHECK (json_valid(value))
 ) STRICT;
+-- Consent form template versions (db/form-templates.ts) are kept forever as saved: a signed form
+-- names its version. The INSERT check also stops INSERT OR REPLACE, whose delete fires no trigger.
+CREATE TRIGGER settings_form_templates_no_replace BEFORE INSERT ON settings
+WHEN NEW.key GLOB 'form_template:*' AND EXISTS (SELECT 1 FROM settings WHERE key = NEW.key)
+BEGIN SELECT RAISE(ABORT, 'append_only'); END;
+CREATE TRIGGER settings_form_templates_no_update BEFORE UPDATE ON settings
+WHEN OLD.key GLOB 'form_template:*' OR NEW.key GLOB 'form_template:*'
+BEGIN SELECT RAISE(ABORT, 'append_only'); END;
+CREATE TRIGGER settings_form_templates_no_delete BEFORE DELETE ON settings
+WHEN OLD.key GLOB 'form_template:*'
+BEGIN SELECT RAISE(ABORT, 'append_only'); END;
 
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,

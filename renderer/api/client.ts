@@ -20,6 +20,28 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+// Files on the machine running the host (exports, packs, prints). In Electron choosePath shows
+// the system dialog; in browser mode it answers null and the page asks for the path in a text
+// field, starting from `defaults().exportsDir`. reveal opens only a folder of a file this session
+// chose or wrote.
+export interface ChoosePathOptions {
+  kind: 'save' | 'folder' | 'open';
+  // A bare file name suggested in the dialog.
+  defaultName?: string;
+  filters?: { name: string; extensions: string[] }[];
+}
+
+export interface RevealResult {
+  ok: boolean;
+  message?: string;
+}
+
+export interface HostDefaults {
+  exportsDir: string;
+  pathSeparator: '/' | '\\';
+  nativeDialogs: boolean;
+}
+
 export interface RegisterClient {
   status(): Promise<EngineStatus>;
   create(input: Omit<CreateRegisterInput, 'dbPath'>): Promise<{ registerId: string; recoveryCode: string }>;
@@ -29,6 +51,9 @@ export interface RegisterClient {
   call<N extends OperationName>(op: N, input: OperationInput<N>, options?: CallOptions): Promise<OperationResult<N>>;
   // The host locks the register on idle or OS lock; the UI listens to show the unlock screen.
   onLocked(listener: () => void): () => void;
+  choosePath(options: ChoosePathOptions): Promise<string | null>;
+  reveal(target: { path: string }): Promise<RevealResult>;
+  defaults(): Promise<HostDefaults>;
 }
 
 // Errors from either host arrive as this class, with the register's stable error code.

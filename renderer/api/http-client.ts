@@ -157,6 +157,9 @@ export function createHttpClient(options: HttpClientOptions = {}): RegisterClien
       notifyLocked();
     },
     call: <N extends OperationName>(op: N, input: OperationInput<N>, o?: CallOptions) => callStreaming(op, input, o) as Promise<OperationResult<N>>,
+    choosePath: (options) => request('choosePath', options) as ReturnType<RegisterClient['choosePath']>,
+    reveal: (target) => request('reveal', target) as ReturnType<RegisterClient['reveal']>,
+    defaults: () => request('defaults', {}) as ReturnType<RegisterClient['defaults']>,
     onLocked: (listener) => {
       lockListeners.add(listener);
       return () => {

@@ -45,6 +45,9 @@ export function wrapBridge(bridge: RegisterClient): RegisterClient {
     lock: () => rethrown(bridge.lock()),
     call: (op, input, options) => rethrown(bridge.call(op, input, bridgeableOptions(options))),
     onLocked: (listener) => bridge.onLocked(listener),
+    choosePath: (options) => rethrown(bridge.choosePath(options)),
+    reveal: (target) => rethrown(bridge.reveal(target)),
+    defaults: () => rethrown(bridge.defaults()),
   };
 }
 

@@ -1,8 +1,9 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isLanguage, languages, setLanguage } from '../i18n/index.ts';
+import { isLanguage, type Language, languages, setLanguage } from '../i18n/index.ts';
 
-export function LanguageSelect() {
+// The interface language. `onChosen` lets the signed-in frame remember the choice for the user.
+export function LanguageSelect({ onChosen }: { onChosen?: (lng: Language) => void }) {
   const { t, i18n } = useTranslation();
   const id = useId();
   return (
@@ -14,7 +15,10 @@ export function LanguageSelect() {
         id={id}
         value={i18n.resolvedLanguage}
         onChange={(e) => {
-          if (isLanguage(e.target.value)) void setLanguage(e.target.value);
+          const lng = e.target.value;
+          if (!isLanguage(lng)) return;
+          void setLanguage(lng);
+          onChosen?.(lng);
         }}
       >
         {languages.map((lng) => (

@@ -3,9 +3,23 @@
 // settings take over (issue 4).
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from './en.json';
-import kk from './kk.json';
-import ru from './ru.json';
+import enCore from './en.json';
+import enDesk from './en.desk.json';
+import enOffice from './en.office.json';
+import kkCore from './kk.json';
+import kkDesk from './kk.desk.json';
+import kkOffice from './kk.office.json';
+import ruCore from './ru.json';
+import ruDesk from './ru.desk.json';
+import ruOffice from './ru.office.json';
+
+// One file per area and language, so screens can be translated (and edited) independently:
+// <lang>.json the shell, first start and unlock; <lang>.desk.json the receptionist's screens
+// (search, person card, consents); <lang>.office.json the manager's (requests, registers,
+// audit, settings). Top-level keys never repeat across the files of one language.
+export const ru = { ...ruCore, ...ruDesk, ...ruOffice };
+export const kk = { ...kkCore, ...kkDesk, ...kkOffice };
+export const en = { ...enCore, ...enDesk, ...enOffice };
 
 export const languages = ['ru', 'kk', 'en'] as const;
 export type Language = (typeof languages)[number];

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import en from './en.json' with { type: 'json' };
-import kk from './kk.json' with { type: 'json' };
-import ru from './ru.json' with { type: 'json' };
+import { en, kk, ru } from './index.ts';
 
 function leaves(value: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
@@ -16,6 +14,19 @@ function leaves(value: unknown, prefix = ''): Map<string, string> {
 const placeholders = (s: string) => [...s.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
 describe('translations', () => {
+  it('area files of one language never define the same top-level key', async () => {
+    for (const lang of ['ru', 'kk', 'en']) {
+      const files = await Promise.all(['', '.desk', '.office'].map((a) => import(`./${lang}${a}.json`, { with: { type: 'json' } })));
+      const seen = new Map<string, number>();
+      for (const [i, f] of files.entries()) {
+        for (const k of Object.keys(f.default)) {
+          expect(seen.has(k), `${lang}: "${k}" in two files`).toBe(false);
+          seen.set(k, i);
+        }
+      }
+    }
+  });
+
   const ruKeys = leaves(ru);
 
   it('Russian has the keys the screens use', () => {

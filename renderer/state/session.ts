@@ -3,6 +3,11 @@
 import { create } from 'zustand';
 import type { Actor } from '../../db/context.ts';
 import type { RegisterClient } from '../api/client.ts';
+import { useNav } from './nav.ts';
+import { usePersonCard } from './person.ts';
+import { forgetSettings } from './register-settings.ts';
+import { useSearch } from './search.ts';
+import { useToasts } from './toast.ts';
 
 export type UnlockNotice = 'locked' | 'created' | 'recovered';
 
@@ -24,13 +29,26 @@ export interface SessionState {
   start(client: RegisterClient): Promise<void>;
 }
 
+// What the last user saw (the query typed, the card open, the toasts) is not for the next one.
+function forgetWorkspace(): void {
+  useNav.getState().reset();
+  useSearch.getState().reset();
+  usePersonCard.getState().reset();
+  useToasts.getState().clear();
+  forgetSettings();
+}
+
 export const useSession = create<SessionState>()((set, get) => ({
   screen: { name: 'loading' },
   actor: null,
   show: (screen) => set({ screen }),
-  signedIn: (actor) => set({ actor, screen: { name: 'home' } }),
+  signedIn: (actor) => {
+    forgetWorkspace();
+    set({ actor, screen: { name: 'home' } });
+  },
   lockedOut: () => {
     if (get().actor === null && get().screen.name !== 'home') return;
+    forgetWorkspace();
     set({ actor: null, screen: { name: 'unlock', notice: 'locked' } });
   },
   start: async (client) => {

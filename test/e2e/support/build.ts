@@ -41,7 +41,13 @@ function upToDate(hash: string): boolean {
 
 function runViteBuild(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    // vitest sets NODE_ENV=test, which would give Vite React's development build (double effects
+    // under StrictMode, slower rendering): the tests must drive what `npm start` ships.
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
