@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import type { Jurisdiction } from '../../db/schemas.ts';
 import { useClient } from '../api/context.ts';
 import { Field } from '../components/Field.tsx';
-import { focusFirstInvalid, useFocusOnMount } from '../components/focus.ts';
+import { focusFirstInvalid, useFocusOnMount, useValidatedSubmit } from '../components/focus.ts';
 import { ErrorBox } from '../components/Messages.tsx';
 import { Shell } from '../components/Shell.tsx';
 import { formatDate } from '../format/date.ts';
@@ -170,29 +170,12 @@ interface AdminStepProps {
 function AdminStep({ operator, value, onChange, onBack, onCreated }: AdminStepProps) {
   const { t } = useTranslation();
   const client = useClient();
-  const [errors, setErrors] = useState<FieldErrors<keyof AdminForm>>({});
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
-  const formRef = useRef<HTMLFormElement>(null);
   const firstRef = useRef<HTMLInputElement>(null);
   useFocusOnMount(firstRef);
-  const set = (key: keyof AdminForm, v: string) => {
-    onChange({ ...value, [key]: v });
-    if (errors[key]) setErrors({ ...errors, [key]: undefined });
-  };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    const found = validateAdmin(value);
-    if (hasErrors(found)) {
-      flushSync(() => setErrors(found));
-      focusFirstInvalid(formRef.current);
-      return;
-    }
-    setBusy(true);
-    setFailure(null);
-    const ogrn = digits(operator.ogrn);
-    try {
+  const { errors, clearError, busy, failure, formRef, submit } = useValidatedSubmit<keyof AdminForm>({
+    validate: () => validateAdmin(value),
+    run: async () => {
+      const ogrn = digits(operator.ogrn);
       const result = await client.create({
         jurisdiction: operator.jurisdiction,
         operator: {
@@ -204,10 +187,11 @@ function AdminStep({ operator, value, onChange, onBack, onCreated }: AdminStepPr
         admin: { login: value.login.trim(), fullName: value.fullName.trim(), position: value.position.trim(), password: value.password },
       });
       onCreated({ recoveryCode: result.recoveryCode, adminLogin: value.login.trim(), operatorName: operator.name.trim(), createdOn: formatDate(new Date()) });
-    } catch (err) {
-      setBusy(false);
-      setFailure(err);
-    }
+    },
+  });
+  const set = (key: keyof AdminForm, v: string) => {
+    onChange({ ...value, [key]: v });
+    clearError(key);
   };
   return (
     <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="admin-heading" aria-busy={busy}>

@@ -1,13 +1,12 @@
-import { type FormEvent, useRef, useState } from 'react';
-import { flushSync } from 'react-dom';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../api/context.ts';
 import { errorCode } from '../api/errors.ts';
 import { Field } from '../components/Field.tsx';
-import { focusFirstInvalid, useFocusOnMount } from '../components/focus.ts';
+import { useFocusOnMount, useValidatedSubmit } from '../components/focus.ts';
 import { ErrorBox } from '../components/Messages.tsx';
 import { Shell } from '../components/Shell.tsx';
-import { type FieldErrors, hasErrors, type RecoverForm, validateRecover } from '../forms/validate.ts';
+import { type RecoverForm, validateRecover } from '../forms/validate.ts';
 import { useSession } from '../state/session.ts';
 
 // Every password forgotten: the printed recovery code sets a new password for one user.
@@ -16,36 +15,19 @@ export function Recover({ login: initialLogin = '' }: { login?: string }) {
   const client = useClient();
   const show = useSession((s) => s.show);
   const [value, setValue] = useState<RecoverForm>({ code: '', login: initialLogin, newPassword: '', newPasswordConfirm: '' });
-  const [errors, setErrors] = useState<FieldErrors<keyof RecoverForm>>({});
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
-  const formRef = useRef<HTMLFormElement>(null);
   const codeRef = useRef<HTMLInputElement>(null);
   useFocusOnMount(codeRef);
+  const { errors, clearError, busy, failure, formRef, submit } = useValidatedSubmit<keyof RecoverForm>({
+    validate: () => validateRecover(value),
+    run: async () => {
+      await client.recover(value.code.trim(), value.login.trim(), value.newPassword);
+      show({ name: 'unlock', notice: 'recovered', login: value.login.trim() });
+    },
+  });
 
   const set = (key: keyof RecoverForm, v: string) => {
     setValue({ ...value, [key]: v });
-    if (errors[key]) setErrors({ ...errors, [key]: undefined });
-  };
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    const found = validateRecover(value);
-    if (hasErrors(found)) {
-      flushSync(() => setErrors(found));
-      focusFirstInvalid(formRef.current);
-      return;
-    }
-    setBusy(true);
-    setFailure(null);
-    try {
-      await client.recover(value.code.trim(), value.login.trim(), value.newPassword);
-      show({ name: 'unlock', notice: 'recovered', login: value.login.trim() });
-    } catch (err) {
-      setBusy(false);
-      setFailure(err);
-    }
+    clearError(key);
   };
 
   const code = failure === null ? null : errorCode(failure);

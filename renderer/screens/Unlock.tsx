@@ -1,13 +1,11 @@
-import { type FormEvent, useRef, useState } from 'react';
-import { flushSync } from 'react-dom';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../api/context.ts';
 import { errorCode } from '../api/errors.ts';
 import { Field } from '../components/Field.tsx';
-import { focusFirstInvalid, useFocusOnMount } from '../components/focus.ts';
+import { useFocusOnMount, useValidatedSubmit } from '../components/focus.ts';
 import { ErrorBox, Notice } from '../components/Messages.tsx';
 import { Shell } from '../components/Shell.tsx';
-import type { ValidationKey } from '../forms/validate.ts';
 import { type UnlockNotice, useSession } from '../state/session.ts';
 
 const noticeKeys = { locked: 'unlock.lockedNotice', created: 'unlock.createdNotice', recovered: 'unlock.recoveredNotice' } as const;
@@ -18,41 +16,20 @@ export function Unlock({ notice, login: initialLogin = '' }: { notice?: UnlockNo
   const { signedIn, show } = useSession();
   const [login, setLogin] = useState(initialLogin);
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<{ login?: ValidationKey; password?: ValidationKey }>({});
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
-  const formRef = useRef<HTMLFormElement>(null);
   const loginRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
   useFocusOnMount(initialLogin ? passwordRef : loginRef);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    const found = {
-      login: login.trim() === '' ? ('validation.required' as const) : undefined,
-      password: password === '' ? ('validation.required' as const) : undefined,
-    };
-    if (found.login || found.password) {
-      flushSync(() => setErrors(found));
-      focusFirstInvalid(formRef.current);
-      return;
-    }
-    setErrors({});
-    setBusy(true);
-    setFailure(null);
-    try {
-      const actor = await client.unlock(login.trim(), password);
-      signedIn(actor);
-    } catch (err) {
-      flushSync(() => {
-        setBusy(false);
-        setFailure(err);
-        setPassword('');
-      });
+  const { errors, clearError, busy, failure, formRef, submit } = useValidatedSubmit<'login' | 'password'>({
+    validate: () => ({
+      login: login.trim() === '' ? 'validation.required' : undefined,
+      password: password === '' ? 'validation.required' : undefined,
+    }),
+    run: async () => signedIn(await client.unlock(login.trim(), password)),
+    onFailure: () => {
+      setPassword('');
       passwordRef.current?.focus();
-    }
-  };
+    },
+  });
 
   const wrongPassword = failure !== null && errorCode(failure) === 'auth_failed';
   return (
@@ -67,7 +44,7 @@ export function Unlock({ notice, login: initialLogin = '' }: { notice?: UnlockNo
           value={login}
           onChange={(e) => {
             setLogin(e.target.value);
-            if (errors.login) setErrors({ ...errors, login: undefined });
+            clearError('login');
           }}
           error={errors.login}
           autoComplete="username"
@@ -82,7 +59,7 @@ export function Unlock({ notice, login: initialLogin = '' }: { notice?: UnlockNo
           value={password}
           onChange={(e) => {
             setPassword(e.target.value);
-            if (errors.password) setErrors({ ...errors, password: undefined });
+            clearError('password');
           }}
           error={errors.password}
           autoComplete="current-password"
