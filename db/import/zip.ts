@@ -1,6 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import { RegisterError } from '../errors.ts';
+import { readZipEntries, ZipDamaged } from '../zip.ts';
 
 // Just enough of ZIP to read a workbook that is already in memory: the central directory names
 // each part and where it is, so parts can be read in the order the reader needs them, and
@@ -20,34 +21,24 @@ function fail(): never {
 }
 
 export function readZipDirectory(buf: Buffer): Map<string, ZipEntry> {
-  // The end-of-central-directory record sits in the last 22 bytes plus an optional comment.
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
+  const readAt = (position: number, length: number) => {
+    if (position < 0 || position + length > buf.length) throw new ZipDamaged('out of range');
+    return buf.subarray(position, position + length);
+  };
+  try {
+    const entries = new Map<string, ZipEntry>();
+    for (const e of readZipEntries(readAt, buf.length)) {
+      const local = readAt(e.localOffset, 30);
+      if (local.readUInt32LE(0) !== 0x04034b50) fail();
+      const offset = e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+      if (offset + e.compressedSize > buf.length) fail();
+      entries.set(e.name.replace(/^\//, ''), { name: e.name, method: e.method, offset, compressedSize: e.compressedSize });
     }
+    return entries;
+  } catch (err) {
+    if (err instanceof ZipDamaged) fail();
+    throw err;
   }
-  if (eocd < 0) fail();
-  const count = buf.readUInt16LE(eocd + 10);
-  let at = buf.readUInt32LE(eocd + 16);
-  const entries = new Map<string, ZipEntry>();
-  for (let n = 0; n < count; n++) {
-    if (at + 46 > buf.length || buf.readUInt32LE(at) !== 0x02014b50) fail();
-    const method = buf.readUInt16LE(at + 10);
-    const compressedSize = buf.readUInt32LE(at + 20);
-    const nameLength = buf.readUInt16LE(at + 28);
-    const extraLength = buf.readUInt16LE(at + 30);
-    const commentLength = buf.readUInt16LE(at + 32);
-    const local = buf.readUInt32LE(at + 42);
-    const name = buf.toString('utf8', at + 46, at + 46 + nameLength);
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) fail();
-    const offset = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    if (offset + compressedSize > buf.length) fail();
-    entries.set(name.replace(/^\//, ''), { name, method, offset, compressedSize });
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
 }
 
 // A part as a stream of its uncompressed bytes, with a ceiling against a "zip bomb".
