@@ -45,26 +45,32 @@ export function openDatabase(path: string, rawKey: Buffer, options: OpenOptions 
     if (version > latestVersion) {
       throw new RegisterError('newer_schema', `Файл реестра версии схемы ${version} создан более новой версией программы (эта версия понимает до ${latestVersion}). Файл не изменён; обновите программу.`);
     }
-    db.pragma('foreign_keys = ON');
-    // INSERT OR REPLACE deletes the old row without firing DELETE triggers unless this is on, which
-    // would let it rewrite rows that the append-only triggers protect.
-    db.pragma('recursive_triggers = ON');
-    db.pragma('secure_delete = ON');
-    // Sorts and temp indexes stay in memory, so no decrypted temp file ever reaches the disk.
-    db.pragma('temp_store = MEMORY');
-    // 64 MiB of page cache keeps the search indexes of a large register hot (name p95 at 1M people
-    // dropped from ~5 ms to ~1 ms in the benchmark).
-    db.pragma('cache_size = -65536');
-    db.pragma('busy_timeout = 5000');
-    if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      migrate(db, options.targetVersion ?? latestVersion);
-    }
+    configureConnection(db, options);
     return db;
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+// Every connection's settings after the key, in one place: the benchmark's plaintext comparison
+// opens its unencrypted copy through this too, so both differ only in the cipher.
+export function configureConnection(db: DB, options: Pick<OpenOptions, 'readonly' | 'targetVersion'> = {}): void {
+  db.pragma('foreign_keys = ON');
+  // INSERT OR REPLACE deletes the old row without firing DELETE triggers unless this is on, which
+  // would let it rewrite rows that the append-only triggers protect.
+  db.pragma('recursive_triggers = ON');
+  db.pragma('secure_delete = ON');
+  // Sorts and temp indexes stay in memory, so no decrypted temp file ever reaches the disk.
+  db.pragma('temp_store = MEMORY');
+  // 64 MiB of page cache keeps the search indexes of a large register hot (name p95 at 1M people
+  // dropped from ~5 ms to ~1 ms in the benchmark).
+  db.pragma('cache_size = -65536');
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    migrate(db, options.targetVersion ?? latestVersion);
   }
 }
 
