@@ -8,6 +8,7 @@ import { consentOps } from './consents.ts';
 import type { Ctx } from './context.ts';
 import { deadlineOps } from './deadlines.ts';
 import { destructionOps } from './destruction.ts';
+import { environmentError } from './env-errors.ts';
 import { fromSqlite, RegisterError } from './errors.ts';
 import { exportOps } from './export.ts';
 import { formTemplateOps } from './form-templates.ts';
@@ -65,7 +66,11 @@ function describeIssues(error: z.ZodError): string {
 export function parseInput(name: OperationName, rawInput: unknown): unknown {
   const parsed = (operations[name] as unknown as Operation).input.safeParse(rawInput ?? {});
   if (!parsed.success) {
-    throw new RegisterError('invalid_input', `Неверные входные данные: ${describeIssues(parsed.error)}`, parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })));
+    throw new RegisterError(
+      'invalid_input',
+      `Неверные входные данные: ${describeIssues(parsed.error)}`,
+      parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    );
   }
   return parsed.data;
 }
@@ -85,6 +90,8 @@ export async function dispatch(ctx: Ctx, name: string, rawInput: unknown): Promi
     if (op.tx === 'write') return ctx.db.transaction(() => op.handler(ctx, input)).immediate();
     return await op.handler(ctx, input);
   } catch (err) {
-    throw fromSqlite(err);
+    // A full disk, a folder turned read-only or a damaged page surface here from deep inside a
+    // handler: named for what the desk can do about them, never as an internal error.
+    throw environmentError(fromSqlite(err), { dbPath: ctx.dbPath, action: op.summary });
   }
 }

@@ -12,7 +12,11 @@ export const auditOps = {
     long: true,
     handler: (ctx) => {
       const result = verifyAudit(ctx.db, ctx.registerId, ctx.job);
-      ctx.db.transaction(() => audit(ctx, { action: 'audit.verify', details: { ok: result.ok, rows: result.rows, ...(result.ok ? {} : { firstBadId: result.firstBadId }) } })).immediate();
+      ctx.db
+        .transaction(() =>
+          audit(ctx, { action: 'audit.verify', details: { ok: result.ok, rows: result.rows, ...(result.ok ? {} : { firstBadId: result.firstBadId }) } }),
+        )
+        .immediate();
       return result;
     },
   }),
@@ -35,15 +39,46 @@ export const auditOps = {
       const args: Record<string, unknown> = { limit: f.limit };
       // `at` is UTC ISO; a local-date filter compares on the date part, which is close enough for
       // browsing and exact for exports that pass full timestamps.
-      if (f.from) { where.push('at >= @from'); args.from = f.from; }
-      if (f.to) { where.push('at < @toNext'); args.toNext = `${f.to}\uffff`; }
-      if (f.action) { where.push('(action = @action OR action GLOB @actionPrefix)'); args.action = f.action; args.actionPrefix = `${f.action.replace(/[*?[\]]/g, '')}.*`; }
-      if (f.entity) { where.push('entity = @entity'); args.entity = f.entity; }
-      if (f.entityId) { where.push('entity_id = @entityId'); args.entityId = f.entityId; }
-      if (f.userId) { where.push('user_id = @userId'); args.userId = f.userId; }
-      if (f.beforeId) { where.push('id < @beforeId'); args.beforeId = f.beforeId; }
+      if (f.from) {
+        where.push('at >= @from');
+        args.from = f.from;
+      }
+      if (f.to) {
+        where.push('at < @toNext');
+        args.toNext = `${f.to}\uffff`;
+      }
+      if (f.action) {
+        where.push('(action = @action OR action GLOB @actionPrefix)');
+        args.action = f.action;
+        args.actionPrefix = `${f.action.replace(/[*?[\]]/g, '')}.*`;
+      }
+      if (f.entity) {
+        where.push('entity = @entity');
+        args.entity = f.entity;
+      }
+      if (f.entityId) {
+        where.push('entity_id = @entityId');
+        args.entityId = f.entityId;
+      }
+      if (f.userId) {
+        where.push('user_id = @userId');
+        args.userId = f.userId;
+      }
+      if (f.beforeId) {
+        where.push('id < @beforeId');
+        args.beforeId = f.beforeId;
+      }
       const sql = `SELECT id, at, user_id AS userId, login, action, entity, entity_id AS entityId, details FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-      type Row = { id: number; at: string; userId: number | null; login: string | null; action: string; entity: string | null; entityId: number | null; details: string };
+      type Row = {
+        id: number;
+        at: string;
+        userId: number | null;
+        login: string | null;
+        action: string;
+        entity: string | null;
+        entityId: number | null;
+        details: string;
+      };
       return (ctx.db.prepare(sql).all(args) as Row[]).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
     },
   }),
@@ -55,7 +90,16 @@ export const auditOps = {
     permission: 'persons.read',
     tx: 'read',
     handler: (ctx, i) => {
-      type Row = { id: number; at: string; userId: number | null; login: string | null; action: string; entity: string | null; entityId: number | null; details: string };
+      type Row = {
+        id: number;
+        at: string;
+        userId: number | null;
+        login: string | null;
+        action: string;
+        entity: string | null;
+        entityId: number | null;
+        details: string;
+      };
       const rows = ctx.db
         .prepare(
           `SELECT id, at, user_id AS userId, login, action, entity, entity_id AS entityId, details FROM audit

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, makeRegister, passwords, type TestRegister } from '../test/helpers.ts';
-import { type AuditRow, audit, genesisHash, rowHash, verifyAudit } from './audit.ts';
+import { type AuditRow, audit, auditMany, genesisHash, rowHash, verifyAudit } from './audit.ts';
 import { applyKey, type DB } from './connection.ts';
 import { fromSqlite, RegisterError } from './errors.ts';
 
@@ -78,6 +78,93 @@ describe('audit chain on a normal register', () => {
     const logged = reg.manager.ctx.db.prepare("SELECT details FROM audit WHERE action = 'audit.verify'").get() as { details: string };
     expect(JSON.parse(logged.details)).toEqual({ ok: true, rows });
   });
+});
+
+// Imports append thousands of rows at once, several per statement: each must still be its own
+// link, in the order given, whatever the count (the statements come in sizes 64, 32, ..., 1).
+describe('many rows appended at once', () => {
+  it('chains every row in order for counts around the statement sizes', async () => {
+    reg = await makeRegister();
+    const ctx = reg.manager.ctx;
+    let expectedRows = (ctx.db.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n;
+    for (const count of [1, 2, 3, 63, 64, 65, 130, 1000]) {
+      const first = expectedRows + 1;
+      const ids = ctx.db
+        .transaction(() =>
+          auditMany(
+            ctx,
+            Array.from({ length: count }, (_, i) => ({ action: 'test.many', entity: 'person', entityId: i + 1, details: { count, i } })),
+          ),
+        )
+        .immediate();
+      expect(ids).toEqual(Array.from({ length: count }, (_, i) => first + i));
+      const written = ctx.db.prepare('SELECT * FROM audit WHERE id >= ? ORDER BY id').all(first) as AuditRow[];
+      expect(written.map((r) => JSON.parse(r.details))).toEqual(Array.from({ length: count }, (_, i) => ({ count, i })));
+      expect(written.map((r) => r.entity_id)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      expectedRows += count;
+    }
+    const rows = ctx.db.prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
+    rows.forEach((r, i) => {
+      expect(r.hash).toBe(rowHash(r));
+      expect(r.prev_hash).toBe(i === 0 ? genesisHash(ctx.registerId) : rows[i - 1]?.hash);
+    });
+    expect(verifyAudit(ctx.db, ctx.registerId)).toMatchObject({ ok: true, rows: expectedRows });
+  });
+
+  it('an empty list appends nothing', async () => {
+    reg = await makeRegister();
+    const ctx = reg.manager.ctx;
+    const before = verifyAudit(ctx.db, ctx.registerId);
+    expect(auditMany(ctx, [])).toEqual([]);
+    expect(verifyAudit(ctx.db, ctx.registerId)).toEqual(before);
+  });
+});
+
+// verify reads the log a page of rows at a time: what lies on either side of a page boundary must
+// be named as precisely as anywhere else.
+describe('verify across its reading pages', () => {
+  async function longLog(): Promise<number> {
+    reg = await makeRegister();
+    const ctx = reg.manager.ctx;
+    ctx.db
+      .transaction(() =>
+        auditMany(
+          ctx,
+          Array.from({ length: 4_500 }, (_, i) => ({ action: 'test.event', details: { n: i } })),
+        ),
+      )
+      .immediate();
+    return (ctx.db.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n;
+  }
+
+  it('counts every row of a log longer than a page', async () => {
+    const rows = await longLog();
+    const { db, registerId } = reg.manager.ctx;
+    const head = db.prepare('SELECT hash FROM audit ORDER BY id DESC LIMIT 1').get() as { hash: string };
+    expect(verifyAudit(db, registerId)).toEqual({ ok: true, rows, head: head.hash });
+  });
+
+  for (const id of [2_000, 2_001, 4_001]) {
+    it(`an edited row №${id} is named`, async () => {
+      await longLog();
+      await editWithKey((db) => {
+        db.exec('DROP TRIGGER audit_no_update');
+        db.prepare(`UPDATE audit SET details = '{"n":-1}' WHERE id = ?`).run(id);
+      });
+      const { direct } = await verifyAfterReopen();
+      expect(direct).toMatchObject({ ok: false, firstBadId: id, problem: 'altered', rows: id });
+    });
+
+    it(`a deleted row №${id} is named`, async () => {
+      await longLog();
+      await editWithKey((db) => {
+        db.exec('DROP TRIGGER audit_no_delete');
+        db.prepare('DELETE FROM audit WHERE id = ?').run(id);
+      });
+      const { direct } = await verifyAfterReopen();
+      expect(direct).toMatchObject({ ok: false, firstBadId: id, problem: 'missing' });
+    });
+  }
 });
 
 describe('triggers keep the log append-only', () => {
@@ -276,7 +363,7 @@ describe('privacy-desk verify (CLI)', () => {
 });
 
 describe('person.history', () => {
-  it('gives the desk one person\'s rows (their requests included) and nothing of anyone else', async () => {
+  it("gives the desk one person's rows (their requests included) and nothing of anyone else", async () => {
     const reg = await makeRegister();
     try {
       const a = (await call(reg.desk.ctx, 'person.add', { fullName: 'Историева Анна', phone: '+79161112233', source: 'walk_in' })).id;

@@ -1,11 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, makeRegister, passwords, type TestRegister } from '../test/helpers.ts';
 import { verifyAudit } from './audit.ts';
-import { restoreBackup, unlockForRestore } from './backup.ts';
+import { backupDue, restoreBackup, runScheduledBackup, unlockForRestore } from './backup.ts';
 import { applyKey } from './connection.ts';
 import { keyringPathFor, readKeyring } from './keyring.ts';
 import { latestVersion } from './migrations/index.ts';
@@ -279,5 +280,159 @@ describe('restore', () => {
     const backup = await call(reg.manager.ctx, 'backup.create', {});
     await expect(restoreBackup({ dbPath: reg.dbPath, backupPath: backup.path, auth: { session: reg.desk } })).rejects.toMatchObject({ code: 'forbidden' });
     expect(reg.desk.ctx.db.open).toBe(true);
+  });
+});
+
+// A pid that certainly belonged to a process that has ended.
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '0']);
+  return child.pid!;
+}
+
+async function clocked(start = '2026-03-01T02:00:00') {
+  let at = new Date(start);
+  const r = await makeRegister({ now: () => at });
+  regs.push(r);
+  return { reg: r, advance: (hours: number) => (at = new Date(at.getTime() + hours * 3_600_000)), at: () => at };
+}
+
+describe('scheduled backups and rotation', () => {
+  it('is due by the newest automatic copy and the interval; 0 turns it off', async () => {
+    const { reg, advance, at } = await clocked();
+    const ctx = reg.admin.ctx;
+    expect(backupDue(ctx, at())).toMatchObject({ due: true, lastAutomatic: null, settings: { intervalHours: 24, keep: 14 } });
+    const first = await runScheduledBackup(ctx);
+    expect(basename(first.path)).toBe('register-20260301-020000.pdesk');
+    advance(23.9);
+    // A manual copy elsewhere does not count as the scheduled one.
+    await call(ctx, 'backup.create', { path: join(reg.dir, 'elsewhere.pdesk') });
+    expect(backupDue(ctx, at())).toMatchObject({ due: false, lastAutomatic: { name: 'register-20260301-020000.pdesk' } });
+    advance(0.1);
+    expect(backupDue(ctx, at()).due).toBe(true);
+    await call(ctx, 'backup.setSettings', { intervalHours: 0 });
+    advance(1000);
+    expect(backupDue(ctx, at()).due).toBe(false);
+    const [row] = await call(ctx, 'audit.list', { action: 'backup.create' });
+    expect(row.details).toMatchObject({ file: 'elsewhere.pdesk' });
+    expect((await call(ctx, 'audit.list', { action: 'backup.create' })).filter((r: any) => r.details.automatic === true)).toHaveLength(1);
+  });
+
+  it("keeps the newest N automatic copies and never touches manual, renamed or another register's files", async () => {
+    const { reg, advance } = await clocked();
+    const other = await fresh();
+    const ctx = reg.manager.ctx;
+    const folder = join(reg.dir, 'backups');
+    mkdirSync(folder);
+    // Another register's automatic copy under this register's name pattern, with its keyring.
+    const foreign = await call(other.manager.ctx, 'backup.create', {});
+    copyFileSync(foreign.path, join(folder, 'register-20200101-000000.pdesk'));
+    copyFileSync(foreign.keyringPath, join(folder, 'register-20200101-000000.pdesk.keyring'));
+    // A pattern name with no keyring copy beside it proves nothing about whose it is.
+    writeFileSync(join(folder, 'register-20200102-000000.pdesk'), 'not ours to judge');
+    writeFileSync(join(folder, 'notes.txt'), 'manager notes');
+    await call(ctx, 'backup.create', { path: join(folder, 'before-update.pdesk') });
+    await call(ctx, 'backup.setSettings', { keep: 2 });
+
+    const made: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await runScheduledBackup(ctx);
+      made.push(basename(r.path));
+      advance(24);
+    }
+    expect(made).toEqual([
+      'register-20260301-020000.pdesk',
+      'register-20260302-020000.pdesk',
+      'register-20260303-020000.pdesk',
+      'register-20260304-020000.pdesk',
+    ]);
+    expect(readdirSync(folder).sort()).toEqual([
+      'before-update.pdesk',
+      'before-update.pdesk.keyring',
+      'notes.txt',
+      'register-20200101-000000.pdesk',
+      'register-20200101-000000.pdesk.keyring',
+      'register-20200102-000000.pdesk',
+      'register-20260303-020000.pdesk',
+      'register-20260303-020000.pdesk.keyring',
+      'register-20260304-020000.pdesk',
+      'register-20260304-020000.pdesk.keyring',
+    ]);
+    const rotations = await call(ctx, 'audit.list', { action: 'backup.rotate' });
+    expect(rotations.flatMap((r: any) => r.details.files).sort()).toEqual(['register-20260301-020000.pdesk', 'register-20260302-020000.pdesk']);
+
+    const list = await call(ctx, 'backup.list', {});
+    expect(list.folder).toBe(folder);
+    expect(list.lastAutomatic).toMatchObject({ name: 'register-20260304-020000.pdesk' });
+    const kinds = Object.fromEntries(list.files.map((f: any) => [f.name, f.automatic]));
+    expect(kinds).toEqual({
+      'register-20260304-020000.pdesk': true,
+      'register-20260303-020000.pdesk': true,
+      'before-update.pdesk': false,
+      'register-20200101-000000.pdesk': false,
+      'register-20200102-000000.pdesk': false,
+    });
+    // Automatic copies are dated by their name; the others by the file's time (the real clock here).
+    const newest = list.files.find((f: any) => f.automatic);
+    expect(newest).toMatchObject({ name: 'register-20260304-020000.pdesk', createdAt: new Date('2026-03-04T02:00:00').toISOString() });
+    expect(newest.size).toBeGreaterThan(0);
+  });
+
+  it('validates and audits the settings; only the manager and the administrator may change them', async () => {
+    const { reg } = await clocked();
+    const ctx = reg.admin.ctx;
+    await expect(call(ctx, 'backup.setSettings', { keep: 0 })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(call(ctx, 'backup.setSettings', { intervalHours: -1 })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(call(ctx, 'backup.setSettings', { intervalHours: 1.5 })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(call(ctx, 'backup.setSettings', { folder: 'relative/dir' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(call(reg.desk.ctx, 'backup.setSettings', { keep: 3 })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(call(reg.desk.ctx, 'backup.list', {})).rejects.toMatchObject({ code: 'forbidden' });
+    const folder = join(reg.dir, 'elsewhere');
+    const saved = await call(ctx, 'backup.setSettings', { intervalHours: 6, keep: 3, folder });
+    expect(saved).toMatchObject({ settings: { intervalHours: 6, keep: 3, folder }, folder, defaultFolder: join(reg.dir, 'backups') });
+    expect(await call(reg.manager.ctx, 'backup.settings', {})).toEqual(saved);
+    const [row] = await call(ctx, 'audit.list', { action: 'backup.settings' });
+    expect(row.details).toEqual({ from: { intervalHours: 24, keep: 14 }, to: { intervalHours: 6, keep: 3 }, folderChanged: true });
+    const made = await runScheduledBackup(ctx);
+    expect(dirname(made.path)).toBe(folder);
+  });
+
+  it('says plainly when the folder cannot be written, and leaves nothing behind', async () => {
+    const { reg } = await clocked();
+    writeFileSync(join(reg.dir, 'a-file'), '');
+    await call(reg.admin.ctx, 'backup.setSettings', { folder: join(reg.dir, 'a-file', 'backups') });
+    await expect(runScheduledBackup(reg.admin.ctx)).rejects.toMatchObject({
+      code: 'io_error',
+      message: expect.stringContaining('Папка резервных копий недоступна'),
+    });
+    expect(await call(reg.admin.ctx, 'audit.list', { action: 'backup.create' })).toEqual([]);
+  });
+});
+
+describe('leftovers of a crash', () => {
+  it('the next backup removes partial files of a dead process, not of a live one', async () => {
+    const reg = await fresh();
+    const folder = join(reg.dir, 'backups');
+    mkdirSync(folder);
+    const dead = deadPid();
+    const leftovers = [`register-20260101-000000.pdesk.partial-${dead}`, `register-20260101-000000.pdesk.keyring.partial-${dead}`];
+    const live = [`register-20260101-000001.pdesk.partial-${process.ppid}`, `other.txt.partial-${dead}`];
+    for (const name of [...leftovers, ...live]) writeFileSync(join(folder, name), randomBytes(64));
+    await call(reg.manager.ctx, 'backup.create', {});
+    const names = readdirSync(folder);
+    for (const name of leftovers) expect(names).not.toContain(name);
+    for (const name of live) expect(names).toContain(name);
+  });
+
+  it("the next restore removes a dead restore's staging copy", async () => {
+    const reg = await fresh();
+    const backup = await call(reg.manager.ctx, 'backup.create', {});
+    const stale = `${reg.dbPath}.restoring-20260101-000000-${deadPid()}`;
+    const live = `${reg.dbPath}.restoring-20260101-000000-${process.ppid}`;
+    writeFileSync(stale, randomBytes(64));
+    writeFileSync(live, randomBytes(64));
+    closeOthers(reg);
+    await restoreBackup({ dbPath: reg.dbPath, backupPath: backup.path, auth: { session: reg.manager } });
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 });

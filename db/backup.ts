@@ -9,12 +9,13 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { z } from 'zod';
 import { appendAudit, audit, verifyAudit } from './audit.ts';
@@ -26,6 +27,7 @@ import { latestVersion } from './migrations/index.ts';
 import { defineOp } from './operation.ts';
 import type { Session } from './register.ts';
 import { can, type Role } from './roles.ts';
+import { type BackupSettings, backupSettingsLimits, getBackupSettings, putSetting } from './settings.ts';
 
 // Backups are whole encrypted copies under the same raw key, made with VACUUM INTO (the online
 // backup API cannot copy between encrypted databases), with a copy of the keyring beside them so a
@@ -56,10 +58,10 @@ function unique(path: string, taken: (p: string) => boolean = existsSync): strin
   }
 }
 
-function resolveTarget(dbPath: string, requested: string | undefined, at: Date): string {
+function resolveTarget(dbPath: string, folder: string, requested: string | undefined, at: Date): string {
   const name = backupFileName(dbPath, at);
   const taken = (p: string) => existsSync(p) || existsSync(keyringPathFor(p));
-  if (!requested) return unique(join(defaultBackupDir(dbPath), name), taken);
+  if (!requested) return unique(join(folder, name), taken);
   const full = resolve(requested);
   const isDir = /[\\/]$/.test(requested) || (existsSync(full) && statSync(full).isDirectory());
   if (isDir) return unique(join(full, name), taken);
@@ -198,11 +200,16 @@ export interface BackupResult {
   auditHead: string;
 }
 
-export async function createBackup(ctx: Ctx, requestedPath?: string): Promise<BackupResult> {
+export async function createBackup(ctx: Ctx, requestedPath?: string, o: { automatic?: boolean } = {}): Promise<BackupResult> {
   const at = ctx.now();
-  const target = resolveTarget(ctx.dbPath, requestedPath, at);
+  const target = resolveTarget(ctx.dbPath, backupFolder(ctx), requestedPath, at);
   if (resolve(target) === resolve(ctx.dbPath)) throw new RegisterError('conflict', 'Резервную копию нельзя записать поверх самого реестра.');
-  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw ioFailure(err, dirname(target));
+  }
+  removeDeadPartials(dirname(target), extname(ctx.dbPath) || '.pdesk');
   const partial = `${target}.partial-${process.pid}`;
   const keyringTarget = keyringPathFor(target);
   const keyringPartial = `${keyringTarget}.partial-${process.pid}`;
@@ -222,13 +229,13 @@ export async function createBackup(ctx: Ctx, requestedPath?: string): Promise<Ba
     ctx.job?.progress(2, 3);
     copyFileSync(ctx.keyringPath, keyringPartial);
     fsyncFile(keyringPartial);
-    renameSync(partial, target);
+    // The keyring copy first: a copy at its final name must never lack the keys that open it.
     renameSync(keyringPartial, keyringTarget);
+    renameSync(partial, target);
     fsyncDir(dirname(target));
   } catch (err) {
-    rmSync(partial, { force: true });
-    rmSync(keyringPartial, { force: true });
-    throw err;
+    for (const leftover of [partial, `${partial}-journal`, keyringPartial]) rmSync(leftover, { force: true });
+    throw ioFailure(err, dirname(target));
   }
   const size = statSync(target).size;
   const sha256 = sha256File(target);
@@ -237,12 +244,227 @@ export async function createBackup(ctx: Ctx, requestedPath?: string): Promise<Ba
     .transaction(() =>
       audit(ctx, {
         action: 'backup.create',
-        details: { file: basename(target), size, sha256, schemaVersion: check.schemaVersion, auditRows: check.auditRows, auditHead: check.auditHead },
+        details: {
+          file: basename(target),
+          size,
+          sha256,
+          schemaVersion: check.schemaVersion,
+          auditRows: check.auditRows,
+          auditHead: check.auditHead,
+          ...(o.automatic ? { automatic: true } : {}),
+        },
       }),
     )
     .immediate();
   ctx.job?.progress(3, 3);
   return { path: target, keyringPath: keyringTarget, createdAt: at.toISOString(), size, sha256, ...check };
+}
+
+// Where backups go unless a path is named: the folder from the settings, else backups/ beside the register.
+export function backupFolder(ctx: Pick<Ctx, 'db' | 'dbPath'>): string {
+  const { folder } = getBackupSettings(ctx.db);
+  return folder ? resolve(folder) : defaultBackupDir(ctx.dbPath);
+}
+
+// A full disk or a folder that cannot be written is the usual way a backup fails on a reception
+// PC: say which, in words the manager can act on, without the system's own text.
+function ioFailure(err: unknown, folder: string): unknown {
+  if (err instanceof RegisterError) return err;
+  const code = String((err as { code?: string }).code ?? '');
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') return new RegisterError('disk_full');
+  if (code === 'EROFS' || code === 'SQLITE_READONLY') return new RegisterError('read_only', `Папка резервных копий доступна только для чтения: ${folder}`);
+  if (code === 'EACCES' || code === 'EPERM') return new RegisterError('read_only', `Нет права записи в папку резервных копий: ${folder}`);
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code.startsWith('SQLITE_CANTOPEN')) {
+    return new RegisterError('io_error', `Папка резервных копий недоступна: ${folder}. Проверьте, что диск подключён, или выберите другую папку.`);
+  }
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('E')) return new RegisterError('io_error', `Не удалось записать резервную копию в папку ${folder}.`);
+  return err;
+}
+
+// True unless the process is certainly gone: EPERM means it exists under another user.
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code !== 'ESRCH';
+  }
+}
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function safeList(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
+// A backup that was being written when its process died leaves `<copy>.partial-<pid>` (and the
+// keyring's): nobody will finish them, and an encrypted half-file is only clutter. Files of a
+// process that still runs are another backup in progress and are left alone.
+export function removeDeadPartials(folder: string, ext = '.pdesk'): string[] {
+  const re = new RegExp(`${escapeRe(ext)}(?:\\.keyring)?\\.partial-(\\d+)(?:-journal)?$`);
+  const removed: string[] = [];
+  for (const name of safeList(folder)) {
+    const m = re.exec(name);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    try {
+      rmSync(join(folder, name), { force: true });
+      removed.push(name);
+    } catch {
+      // another process got there first, or the folder turned read-only: the next backup retries
+    }
+  }
+  return removed;
+}
+
+// The same for a restore's private staging copy `<db>.restoring-<stamp>-<pid>`.
+export function removeDeadStaging(dbPath: string): string[] {
+  const re = new RegExp(`^${escapeRe(basename(dbPath))}\\.restoring-\\d{8}-\\d{6}-(\\d+)$`);
+  const removed: string[] = [];
+  for (const name of safeList(dirname(dbPath))) {
+    const m = re.exec(name);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    try {
+      rmSync(join(dirname(dbPath), name), { force: true });
+      removed.push(name);
+    } catch {
+      // left for the next restore
+    }
+  }
+  return removed;
+}
+
+export interface BackupFile {
+  name: string;
+  path: string;
+  // From the name's stamp for automatic copies (it survives copying); the file's mtime otherwise.
+  createdAt: string;
+  size: number;
+  // Named by the automatic pattern, with a keyring copy of this register beside it: subject to
+  // rotation. Anything else in the folder (a copy renamed by hand, another register's) is manual.
+  automatic: boolean;
+}
+
+function automaticPattern(dbPath: string): RegExp {
+  const ext = extname(dbPath) || '.pdesk';
+  const stem = basename(dbPath, extname(dbPath));
+  return new RegExp(`^${escapeRe(stem)}-(\\d{4})(\\d{2})(\\d{2})-(\\d{2})(\\d{2})(\\d{2})(?:-(\\d+))?${escapeRe(ext)}$`);
+}
+
+function keyringRegisterId(path: string): string | null {
+  return readableKeyring(keyringPathFor(path))?.registerId ?? null;
+}
+
+interface Listed extends BackupFile {
+  order: [number, number];
+}
+
+function listFolder(ctx: Pick<Ctx, 'dbPath' | 'registerId'>, folder: string): Listed[] {
+  const ext = extname(ctx.dbPath) || '.pdesk';
+  const pattern = automaticPattern(ctx.dbPath);
+  const self = resolve(ctx.dbPath);
+  const files: Listed[] = [];
+  for (const name of safeList(folder)) {
+    if (!name.endsWith(ext)) continue;
+    const path = join(folder, name);
+    if (resolve(path) === self) continue;
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(path);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    const m = pattern.exec(name);
+    const stamped = m ? new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : null;
+    const automatic = m !== null && !Number.isNaN(stamped!.getTime()) && keyringRegisterId(path) === ctx.registerId;
+    const at = automatic ? stamped! : st.mtime;
+    files.push({ name, path, createdAt: at.toISOString(), size: st.size, automatic, order: [at.getTime(), m?.[7] ? Number(m[7]) : 1] });
+  }
+  // Newest first; copies made within the same second are told apart by their suffix.
+  return files.sort((a, b) => b.order[0] - a.order[0] || b.order[1] - a.order[1]);
+}
+
+export function listBackups(ctx: Pick<Ctx, 'db' | 'dbPath' | 'registerId'>): { folder: string; files: BackupFile[] } {
+  const folder = backupFolder(ctx);
+  return { folder, files: listFolder(ctx, folder).map(({ order: _, ...f }) => f) };
+}
+
+// Deletes automatic copies beyond `keep`, oldest first, each with its keyring copy. Only files that
+// listFolder counts as this register's automatic copies are candidates: manual copies, renamed
+// files and other registers' copies in the same folder are never touched.
+export function rotateBackups(ctx: Ctx, keep: number): string[] {
+  const folder = backupFolder(ctx);
+  const excess = listFolder(ctx, folder)
+    .filter((f) => f.automatic)
+    .slice(Math.max(1, keep));
+  const removed: string[] = [];
+  for (const f of excess) {
+    try {
+      rmSync(f.path);
+      rmSync(keyringPathFor(f.path), { force: true });
+      removed.push(f.name);
+    } catch {
+      // a copy that cannot be deleted now (locked by an antivirus, say) is retried next time
+    }
+  }
+  if (removed.length) ctx.db.transaction(() => audit(ctx, { action: 'backup.rotate', details: { files: removed, keep } })).immediate();
+  return removed;
+}
+
+export interface BackupDue {
+  due: boolean;
+  settings: BackupSettings;
+  folder: string;
+  lastAutomatic: { name: string; at: string } | null;
+}
+
+// Whether a scheduled backup is due at `now`: on when the interval is not 0, and the newest
+// automatic copy in the folder is older than the interval (or there is none).
+export function backupDue(ctx: Pick<Ctx, 'db' | 'dbPath' | 'registerId'>, now: Date): BackupDue {
+  const settings = getBackupSettings(ctx.db);
+  const folder = backupFolder(ctx);
+  const newest = listFolder(ctx, folder).find((f) => f.automatic) ?? null;
+  const lastAutomatic = newest ? { name: newest.name, at: newest.createdAt } : null;
+  if (settings.intervalHours <= 0) return { due: false, settings, folder, lastAutomatic };
+  const age = newest ? now.getTime() - newest.order[0] : Number.POSITIVE_INFINITY;
+  return { due: age >= settings.intervalHours * 3_600_000, settings, folder, lastAutomatic };
+}
+
+export interface ScheduledBackupResult extends BackupResult {
+  rotated: string[];
+}
+
+// The scheduled run: a backup into the folder, then rotation of the automatic copies.
+export async function runScheduledBackup(ctx: Ctx): Promise<ScheduledBackupResult> {
+  const result = await createBackup(ctx, undefined, { automatic: true });
+  const rotated = rotateBackups(ctx, getBackupSettings(ctx.db).keep);
+  return { ...result, rotated };
+}
+
+const backupSettingsInput = z
+  .object({
+    intervalHours: z.number().int().min(0).max(backupSettingsLimits.maxIntervalHours).optional(),
+    keep: z.number().int().min(1).max(backupSettingsLimits.maxKeep).optional(),
+    folder: z
+      .string()
+      .trim()
+      .min(1)
+      .max(4096)
+      .refine((p) => isAbsolute(p), 'укажите полный путь к папке')
+      .nullable()
+      .optional(),
+  })
+  .strict();
+
+function settingsView(ctx: Pick<Ctx, 'db' | 'dbPath'>) {
+  return { settings: getBackupSettings(ctx.db), folder: backupFolder(ctx), defaultFolder: defaultBackupDir(ctx.dbPath) };
 }
 
 export const backupOps = {
@@ -253,6 +475,44 @@ export const backupOps = {
     tx: 'own',
     long: true,
     handler: (ctx, input) => createBackup(ctx, input.path),
+  }),
+  'backup.list': defineOp({
+    summary: 'Показать резервные копии в папке копий (время, размер, автоматическая или ручная)',
+    input: z.object({}),
+    permission: 'backup.run',
+    tx: 'read',
+    handler: (ctx) => {
+      const { files, folder } = listBackups(ctx);
+      const due = backupDue(ctx, ctx.now());
+      return { folder, files, settings: due.settings, lastAutomatic: due.lastAutomatic };
+    },
+  }),
+  'backup.settings': defineOp({
+    summary: 'Показать настройки автоматических резервных копий',
+    input: z.object({}),
+    permission: 'backup.run',
+    tx: 'read',
+    handler: (ctx) => settingsView(ctx),
+  }),
+  'backup.setSettings': defineOp({
+    summary: 'Изменить настройки автоматических резервных копий (интервал в часах, 0 — выключено; сколько хранить; папка)',
+    input: backupSettingsInput,
+    permission: 'backup.run',
+    tx: 'write',
+    handler: (ctx, input) => {
+      const before = getBackupSettings(ctx.db);
+      const next: BackupSettings = { ...before, ...input, folder: input.folder === undefined ? before.folder : input.folder && resolve(input.folder) };
+      putSetting(ctx.db, 'backup', next);
+      audit(ctx, {
+        action: 'backup.settings',
+        details: {
+          from: { intervalHours: before.intervalHours, keep: before.keep },
+          to: { intervalHours: next.intervalHours, keep: next.keep },
+          folderChanged: next.folder !== before.folder,
+        },
+      });
+      return settingsView(ctx);
+    },
   }),
 };
 
@@ -393,6 +653,8 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
     login = normalizeLogin(auth.login);
   }
 
+  // A restore that died midway left its private staging copy: it is nobody's now.
+  removeDeadStaging(dbPath);
   const stamp = backupStamp(now());
   const staging = `${dbPath}.restoring-${stamp}-${process.pid}`;
   try {

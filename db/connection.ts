@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3-multiple-ciphers';
 import { chmodSync, existsSync } from 'node:fs';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { environmentError } from './env-errors.ts';
 import { RegisterError } from './errors.ts';
 import { latestVersion, migrate } from './migrations/index.ts';
 
@@ -34,7 +35,12 @@ export function openDatabase(path: string, rawKey: Buffer, options: OpenOptions 
   const exists = existsSync(path);
   if (!exists && !options.create) throw new RegisterError('register_missing', `Реестр не найден: ${path}`);
   if (exists && options.create) throw new RegisterError('register_exists', `Реестр уже существует: ${path}`);
-  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
+  let db: DB;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
+  } catch (err) {
+    throw environmentError(err, { dbPath: path });
+  }
   try {
     // Owner-only, like the keyring; SQLite gives the -wal and -shm files the same mode.
     if (options.create && process.platform !== 'win32') chmodSync(path, 0o600);
@@ -43,13 +49,16 @@ export function openDatabase(path: string, rawKey: Buffer, options: OpenOptions 
     // program, lets us refuse before any pragma below writes to it.
     const version = readUserVersion(db);
     if (version > latestVersion) {
-      throw new RegisterError('newer_schema', `Файл реестра версии схемы ${version} создан более новой версией программы (эта версия понимает до ${latestVersion}). Файл не изменён; обновите программу.`);
+      throw new RegisterError(
+        'newer_schema',
+        `Файл реестра версии схемы ${version} создан более новой версией программы (эта версия понимает до ${latestVersion}). Файл не изменён; обновите программу.`,
+      );
     }
     configureConnection(db, options);
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw environmentError(err, { dbPath: path });
   }
 }
 

@@ -318,7 +318,16 @@ describe('marketing.list', () => {
     await expect(call(reg.desk.ctx, 'marketing.list')).rejects.toMatchObject({ code: 'forbidden' });
     await expect(call(reg.admin.ctx, 'marketing.list')).rejects.toMatchObject({ code: 'forbidden' });
     const res = await call(reg.manager.ctx, 'marketing.list');
-    expect(res.rows).toEqual([{ id: yes, fullName: 'Рассылкина Ева', phone: null, email: 'eva@example.ru', purposes: 'Рекламные и информационные рассылки (новости, специальные предложения)', validUntil: null }]);
+    expect(res.rows).toEqual([
+      {
+        id: yes,
+        fullName: 'Рассылкина Ева',
+        phone: null,
+        email: 'eva@example.ru',
+        purposes: 'Рекламные и информационные рассылки (новости, специальные предложения)',
+        validUntil: null,
+      },
+    ]);
     const log = await call(reg.manager.ctx, 'audit.list', { action: 'export.marketing' });
     expect(log).toHaveLength(1);
     expect(log[0].details).toEqual({ register: 'marketing', rows: 1, format: 'json' });

@@ -3,7 +3,7 @@ import { seedDeadlineDefaults } from './deadlines.ts';
 import { seedFormTemplates } from './form-templates.ts';
 import { seedPurposes } from './purposes.ts';
 import type { Jurisdiction, OperatorDetails } from './schemas.ts';
-import { defaultGeneralSettings, putSetting } from './settings.ts';
+import { defaultBackupSettings, defaultGeneralSettings, putSetting } from './settings.ts';
 
 // What a new register starts with: the operator's details, the jurisdiction profile, the default
 // purposes, deadline rules and the shipped working-day calendars. All of it is editable later.
@@ -11,6 +11,7 @@ export function seedDefaults(db: DB, o: { operator: OperatorDetails; jurisdictio
   putSetting(db, 'operator', o.operator);
   putSetting(db, 'jurisdiction', o.jurisdiction);
   putSetting(db, 'general', defaultGeneralSettings);
+  putSetting(db, 'backup', defaultBackupSettings);
   seedPurposes(db, o.at);
   seedDeadlineDefaults(db, o.at);
   seedFormTemplates(db, o.at, o.jurisdiction);

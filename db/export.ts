@@ -4,7 +4,7 @@
 // half-file where the user looks. Plaintext by nature: written only to the path the user chose,
 // and audited (register, format, rows, hash — never content).
 import { z } from 'zod';
-import { audit } from './audit.ts';
+import { audit, type VerifyResult } from './audit.ts';
 import { type Ctx, nowIso } from './context.ts';
 import { RegisterError } from './errors.ts';
 import { CsvWriter } from './exports/csv.ts';
@@ -39,6 +39,9 @@ export interface WriteRegisterOptions {
   outPath: string;
   // false: the caller (the inspection pack) records one audit row for the whole set itself.
   audit?: boolean;
+  // The audit chain's verification from the caller's own read snapshot (the inspection pack checks
+  // the chain once for its three audit files and its verification file, not four times).
+  chain?: VerifyResult;
 }
 
 export interface ExportResult {
@@ -160,7 +163,7 @@ export async function writeRegister(ctx: Ctx, o: WriteRegisterOptions): Promise<
   const period: Period = { from: o.from ?? null, to: o.to ?? null };
   if (period.from && period.to && period.from > period.to) throw new RegisterError('invalid_input', 'Начало периода позже его конца.');
   const result = await writeTableFile(ctx, o.format, o.outPath, () => {
-    const prepared = source.prepare?.(ctx, period) ?? { notes: [], trailer: [] };
+    const prepared = source.prepare?.(ctx, period, { chain: o.chain }) ?? { notes: [], trailer: [] };
     return {
       meta: registerMeta(ctx, source.title, period, [source.filterNote, ...prepared.notes]),
       columns: source.columns,

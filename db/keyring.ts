@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { z } from 'zod';
+import { environmentError } from './env-errors.ts';
 import { RegisterError } from './errors.ts';
 import { deriveKey, type KdfParams, newKdfParams } from './kdf.ts';
 
@@ -35,7 +36,9 @@ const keyringSchema = z.object({
   slots: z.array(slotSchema),
   // Failed unlocks cannot be written to the encrypted audit log (no key yet); they wait here,
   // as time + login tag only, and are moved into the audit log by the next successful unlock.
-  failedLogins: z.array(z.object({ at: z.string(), loginTag: z.string() })),
+  // `throttled`: refused inside the growing wait without running the KDF; recorded for the audit
+  // log, not counted towards the wait.
+  failedLogins: z.array(z.object({ at: z.string(), loginTag: z.string(), throttled: z.boolean().optional() })),
 });
 
 export type Keyring = z.infer<typeof keyringSchema>;
@@ -56,44 +59,99 @@ export function newKeyring(registerId: string): Keyring {
   };
 }
 
+export function prevKeyringPathFor(path: string): string {
+  return `${path}.prev`;
+}
+
+// Where a good keyring may still be found when this one is damaged: the previous version kept
+// beside it, and the copy written beside each backup.
+function keyringRecoveryHint(path: string): string {
+  const prev = prevKeyringPathFor(path);
+  return [
+    existsSync(prev) ? `Предыдущая версия файла ключей (${prev}) тоже не подошла.` : '',
+    'Восстановите файл ключей из копии рядом с резервной копией: privacy-desk keyring restore <копия файла ключей> (файлы *.keyring в папке backups рядом с реестром), или восстановите реестр целиком: privacy-desk restore <файл копии>.',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+export function parseKeyring(text: string): Keyring | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = keyringSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
 export function readKeyring(path: string): Keyring {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new RegisterError('keyring_damaged', `Файл ключей не найден: ${path}. Восстановите его из резервной копии или откройте реестр кодом восстановления.`);
+      throw new RegisterError('keyring_damaged', `Файл ключей не найден: ${path}. ${keyringRecoveryHint(path)}`);
     }
     throw new RegisterError('io_error', `Не удалось прочитать файл ключей: ${(err as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new RegisterError('keyring_damaged');
+  const keyring = parseKeyring(text);
+  if (!keyring) {
+    throw new RegisterError(
+      'keyring_damaged',
+      `Файл ключей повреждён (${text.trim() === '' ? 'пуст' : 'содержимое не читается: обрезан или изменён'}): ${path}. ${keyringRecoveryHint(path)}`,
+    );
   }
-  const parsed = keyringSchema.safeParse(json);
-  if (!parsed.success) throw new RegisterError('keyring_damaged');
-  return parsed.data;
+  return keyring;
+}
+
+// A keyring that reads and parses, or null: for the fallbacks, which must never throw.
+export function tryReadKeyring(path: string): Keyring | null {
+  try {
+    return parseKeyring(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function writeDurably(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 // Write-new-then-rename so a crash leaves either the old or the new keyring, never half of one.
+// The version being replaced, if it was good, is kept as <keyring>.prev: a keyring damaged later
+// (a bad sector, an editor) can then be recovered without a backup.
 export function writeKeyring(path: string, keyring: Keyring): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(keyring, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    let current: string | null = null;
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      current = null;
+    }
+    if (current !== null && parseKeyring(current)) writeDurably(prevKeyringPathFor(path), current);
+    writeDurably(path, `${JSON.stringify(keyring, null, 2)}\n`);
+  } catch (err) {
+    throw environmentError(err, { dbPath: path, writing: 'keyring' });
   }
-  renameSync(tmp, path);
 }
 
 export function loginTag(keyring: Keyring, login: string): string {
-  return createHmac('sha256', Buffer.from(keyring.loginSalt, 'base64'))
-    .update(normalizeLogin(login))
-    .digest('hex');
+  return createHmac('sha256', Buffer.from(keyring.loginSalt, 'base64')).update(normalizeLogin(login)).digest('hex');
 }
 
 export function normalizeLogin(login: string): string {
@@ -184,9 +242,57 @@ export async function unlockWithRecovery(keyring: Keyring, code: string): Promis
   return unwrap(keyring, slot, normalizeRecoveryCode(code));
 }
 
-export function recordFailedLogin(path: string, login: string, at: Date): void {
+// Kept bounded so a script hammering the lock cannot grow the file without limit; refused
+// attempts are trimmed first, so they can never push real failures out and reset the wait.
+const maxCountedFailures = 1000;
+const maxThrottledEntries = 100;
+
+export function recordFailedLogin(path: string, login: string, at: Date, throttled = false): void {
   const keyring = readKeyring(path);
-  const entry = { at: at.toISOString(), loginTag: loginTag(keyring, login) };
-  // Bounded so a script hammering the lock cannot grow the file without limit.
-  writeKeyring(path, { ...keyring, failedLogins: [...keyring.failedLogins, entry].slice(-1000) });
+  const entry = { at: at.toISOString(), loginTag: loginTag(keyring, login), ...(throttled ? { throttled: true } : {}) };
+  const all = [...keyring.failedLogins, entry];
+  const counted = all.filter((f) => !f.throttled);
+  const refused = all.filter((f) => f.throttled);
+  const keep = new Set([...counted.slice(-maxCountedFailures), ...refused.slice(-maxThrottledEntries)]);
+  writeKeyring(path, { ...keyring, failedLogins: all.filter((f) => keep.has(f)) });
+}
+
+// The growing wait after failed unlocks (any login, the recovery code included, since the last
+// success): three are free, then each further attempt waits 2^(n-3) s after the last failure,
+// up to five minutes. It stops online guessing through the window or the CLI; the KDF already
+// makes each guess cost ~0.5 s of this PC, the wait makes a thousand guesses cost days.
+export const unlockThrottle = { freeFailures: 3, maxWaitSeconds: 300 } as const;
+
+export function unlockWait(keyring: Keyring, now: Date): { failures: number; retryAfterSeconds: number } {
+  const counted = keyring.failedLogins.filter((f) => !f.throttled);
+  const failures = counted.length;
+  if (failures < unlockThrottle.freeFailures) return { failures, retryAfterSeconds: 0 };
+  const last = Math.max(...counted.map((f) => Date.parse(f.at)).filter(Number.isFinite));
+  const waitMs = Math.min(2 ** (failures - unlockThrottle.freeFailures), unlockThrottle.maxWaitSeconds) * 1000;
+  // A clock set back must not turn the wait into hours: at most one full wait from now.
+  const elapsed = Number.isFinite(last) ? Math.max(0, now.getTime() - last) : waitMs;
+  const left = waitMs - elapsed;
+  return { failures, retryAfterSeconds: left > 0 ? Math.ceil(left / 1000) : 0 };
+}
+
+// Whether the keyring's slot for this login (or the recovery slot, login null) is damaged, judged
+// against the previous version: the same slot (same id) present in both, but stored differently or
+// bound to a different register id or login salt. A password change or a new recovery code makes
+// a new slot with a new id, so it never counts: the old password must not come back through .prev.
+export function slotDamaged(current: Keyring, prev: Keyring, login: string | null): boolean {
+  const old =
+    login === null ? prev.slots.find((s) => s.kind === 'recovery') : prev.slots.find((s) => s.kind === 'user' && s.loginTag === loginTag(prev, login));
+  if (!old) return false;
+  const same = current.slots.find((s) => s.id === old.id);
+  if (!same) return false;
+  return (
+    current.registerId !== prev.registerId ||
+    current.loginSalt !== prev.loginSalt ||
+    same.kind !== old.kind ||
+    same.loginTag !== old.loginTag ||
+    same.iv !== old.iv ||
+    same.ct !== old.ct ||
+    same.tag !== old.tag ||
+    JSON.stringify(same.kdf) !== JSON.stringify(old.kdf)
+  );
 }

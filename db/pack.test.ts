@@ -234,6 +234,11 @@ describe('pack.create', () => {
     };
     expect(manifest.auditChain).toEqual({ rows: last.id, head: last.hash, ok: false, firstBadId: 3 });
     expect(readFileSync(join(res.path, 'README.txt'), 'utf8')).toContain('Результат: ЖУРНАЛ ПОВРЕЖДЁН — Запись журнала №3');
+    // The pack checks the chain once and hands the result to its three audit files: each says so.
+    const broken = 'Проверка цепочки хешей журнала событий: НАРУШЕНА — Запись журнала №3';
+    expect(readFileSync(join(res.path, 'registers/audit.csv'), 'utf8')).toContain(broken);
+    const pdfText = execFileSync('pdftotext', [join(res.path, 'registers/audit.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(pdfText).toContain(broken);
     expect((await call(reg.manager.ctx, 'audit.list', { action: 'pack.create' }))[0].details).toMatchObject({ auditOk: false });
     expect((await verifyPack(res.path)).ok).toBe(true);
   }, 60_000);

@@ -386,14 +386,25 @@ export async function createPack(ctx: Ctx, input: z.output<typeof packCreateInpu
       if (printAct) actPlan = acts.map((a) => ({ path: `acts/act-${a.id}.pdf`, actId: a.id, actNumber: a.number }));
       total += actPlan.length;
       ctx.job?.progress(0, total);
-      for (const f of planned) {
-        ctx.job?.checkpoint();
-        await writeRegister(sub, { register: f.register as PackRegister, format: f.format as PackFormat, from, to, outPath: join(work, f.path), audit: false });
-        files.push({ path: f.path, ...(await sha256File(join(work, f.path))), register: f.register, format: f.format });
-        step();
-      }
+      // Checked once, first: the three audit files print this result, and the snapshot guarantees
+      // it is the same as at the end.
       ctx.job?.checkpoint();
       chain = verifyAudit(ctx.db, ctx.registerId, fileJob(ctx.job));
+      for (const f of planned) {
+        ctx.job?.checkpoint();
+        const written = await writeRegister(sub, {
+          register: f.register as PackRegister,
+          format: f.format as PackFormat,
+          from,
+          to,
+          outPath: join(work, f.path),
+          audit: false,
+          chain,
+        });
+        // The writer hashed the bytes on disk after closing the file: no second read.
+        files.push({ path: f.path, sha256: written.sha256, bytes: written.bytes, register: f.register, format: f.format });
+        step();
+      }
       lastRow = ctx.db.prepare('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
     } finally {
       if (ctx.db.inTransaction) ctx.db.exec('COMMIT');
@@ -540,7 +551,8 @@ export async function createPack(ctx: Ctx, input: z.output<typeof packCreateInpu
 // with the pack's creation time: its layout depends only on the pack, not on the disk.
 async function writeZip(dir: string, paths: string[], outPath: string, mtime: Date): Promise<{ sha256: string; bytes: number }> {
   const zip = new ZipFile();
-  for (const p of paths) zip.addFile(join(dir, p), p, { mtime, mode: 0o100644, compress: true });
+  // PDF pages and XLSX sheets are deflated already: deflating them again costs CPU for nothing.
+  for (const p of paths) zip.addFile(join(dir, p), p, { mtime, mode: 0o100644, compress: !/\.(pdf|xlsx)$/.test(p) });
   zip.end();
   try {
     await pipeline(zip.outputStream, createWriteStream(outPath, { flags: 'wx', mode: 0o600 }));

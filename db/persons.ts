@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audit } from './audit.ts';
+import { audit, auditMany } from './audit.ts';
 import { type DB, stmt } from './connection.ts';
 import type { Ctx } from './context.ts';
 import { nowIso } from './context.ts';
@@ -64,8 +64,9 @@ export function normalizeFullName(name: string): string {
   return name.normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 
+// Every card, add and edit reads these: prepared once per connection (see stmt()).
 function loadRow(db: DB, id: number): PersonRow {
-  const row = db.prepare('SELECT * FROM persons WHERE id = ?').get(id) as PersonRow | undefined;
+  const row = stmt(db, 'SELECT * FROM persons WHERE id = ?').get(id) as PersonRow | undefined;
   if (!row) throw new RegisterError('not_found', `Субъект №${id} не найден.`);
   return row;
 }
@@ -73,10 +74,10 @@ function loadRow(db: DB, id: number): PersonRow {
 export function getPerson(db: DB, id: number): PersonView {
   const row = loadRow(db, id);
   if (row.destroyed_act_id !== null) return { id: row.id, destroyed: true, destroyedActId: row.destroyed_act_id, createdAt: row.created_at };
-  const block = db.prepare('SELECT id, began_at AS since, reason, requested_by AS requestedBy FROM blocks WHERE person_id = ? AND ended_at IS NULL').get(id) as
+  const block = stmt(db, 'SELECT id, began_at AS since, reason, requested_by AS requestedBy FROM blocks WHERE person_id = ? AND ended_at IS NULL').get(id) as
     | LivingPerson['block']
     | undefined;
-  const verification = db.prepare('SELECT id, marked_at AS since, reason FROM verifications WHERE person_id = ? AND cleared_at IS NULL').get(id) as
+  const verification = stmt(db, 'SELECT id, marked_at AS since, reason FROM verifications WHERE person_id = ? AND cleared_at IS NULL').get(id) as
     | LivingPerson['verification']
     | undefined;
   const phone = row.phone ? describePhone(row.phone) : null;
@@ -155,10 +156,13 @@ export function insertPersons(ctx: Ctx, people: readonly NewPerson[], auditDetai
   ).all(ctx.actor.id, at, at, JSON.stringify(rows)) as { id: number }[];
   // New ids grow in the order the rows were inserted, which is the order given.
   const ids = returned.map((r) => r.id).sort((a, b) => a - b);
-  people.forEach((p, n) => {
-    const fields = ['fullName', ...(p.phone ? ['phone'] : []), ...(p.email ? ['email'] : [])];
-    audit(ctx, { action: 'person.add', entity: 'person', entityId: ids[n], details: { source: p.source, fields, ...auditDetails } });
-  });
+  auditMany(
+    ctx,
+    people.map((p, n) => {
+      const fields = ['fullName', ...(p.phone ? ['phone'] : []), ...(p.email ? ['email'] : [])];
+      return { action: 'person.add', entity: 'person', entityId: ids[n], at, details: { source: p.source, fields, ...auditDetails } };
+    }),
+  );
   return ids;
 }
 

@@ -93,9 +93,9 @@ export type Purpose = ReturnType<typeof toPurpose>;
 
 // Purposes are addressed by code at the desk and in scripts, by id inside the file.
 export function findPurpose(db: DB, ref: number | string): PurposeRow {
-  const row = (typeof ref === 'number'
-    ? db.prepare('SELECT * FROM purposes WHERE id = ?').get(ref)
-    : db.prepare('SELECT * FROM purposes WHERE code = ?').get(ref)) as PurposeRow | undefined;
+  const row = (
+    typeof ref === 'number' ? db.prepare('SELECT * FROM purposes WHERE id = ?').get(ref) : db.prepare('SELECT * FROM purposes WHERE code = ?').get(ref)
+  ) as PurposeRow | undefined;
   if (!row) throw new RegisterError('not_found', `Цель обработки не найдена: ${String(ref).slice(0, 60)}`);
   return row;
 }
@@ -122,14 +122,32 @@ export const purposeOps = {
   }),
   'purpose.add': defineOp({
     summary: 'Добавить цель обработки',
-    input: purposeFields.extend({ code: z.string().trim().regex(/^[a-z][a-z0-9_]{1,40}$/, 'код: латиница, цифры, _') }),
+    input: purposeFields.extend({
+      code: z
+        .string()
+        .trim()
+        .regex(/^[a-z][a-z0-9_]{1,40}$/, 'код: латиница, цифры, _'),
+    }),
     permission: 'settings.legal',
     tx: 'write',
     handler: (ctx, p) => {
       const id = Number(
         ctx.db
-          .prepare('INSERT INTO purposes (code, title_ru, title_kk, title_en, data_categories, is_marketing, requires_written, default_term_days, legal_basis, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(p.code, p.title.ru, p.title.kk, p.title.en, JSON.stringify(p.dataCategories), Number(p.isMarketing), Number(p.requiresWritten), p.defaultTermDays, p.legalBasis, ctx.now().toISOString()).lastInsertRowid,
+          .prepare(
+            'INSERT INTO purposes (code, title_ru, title_kk, title_en, data_categories, is_marketing, requires_written, default_term_days, legal_basis, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            p.code,
+            p.title.ru,
+            p.title.kk,
+            p.title.en,
+            JSON.stringify(p.dataCategories),
+            Number(p.isMarketing),
+            Number(p.requiresWritten),
+            p.defaultTermDays,
+            p.legalBasis,
+            ctx.now().toISOString(),
+          ).lastInsertRowid,
       );
       audit(ctx, { action: 'purpose.add', entity: 'purpose', entityId: id, details: { code: p.code } });
       return toPurpose(findPurpose(ctx.db, id));
@@ -144,8 +162,21 @@ export const purposeOps = {
       const row = findPurpose(ctx.db, p.purpose);
       const next = { ...toPurpose(row), ...Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) };
       ctx.db
-        .prepare('UPDATE purposes SET title_ru = ?, title_kk = ?, title_en = ?, data_categories = ?, is_marketing = ?, requires_written = ?, default_term_days = ?, legal_basis = ?, active = ? WHERE id = ?')
-        .run(next.title.ru, next.title.kk, next.title.en, JSON.stringify(next.dataCategories), Number(next.isMarketing), Number(next.requiresWritten), next.defaultTermDays, next.legalBasis, Number(next.active), row.id);
+        .prepare(
+          'UPDATE purposes SET title_ru = ?, title_kk = ?, title_en = ?, data_categories = ?, is_marketing = ?, requires_written = ?, default_term_days = ?, legal_basis = ?, active = ? WHERE id = ?',
+        )
+        .run(
+          next.title.ru,
+          next.title.kk,
+          next.title.en,
+          JSON.stringify(next.dataCategories),
+          Number(next.isMarketing),
+          Number(next.requiresWritten),
+          next.defaultTermDays,
+          next.legalBasis,
+          Number(next.active),
+          row.id,
+        );
       audit(ctx, { action: 'purpose.update', entity: 'purpose', entityId: row.id, details: { fields: Object.keys(p).filter((k) => k !== 'purpose') } });
       return toPurpose(findPurpose(ctx.db, row.id));
     },

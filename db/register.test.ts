@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRegister, passwords, type TestRegister } from '../test/helpers.ts';
 import { dispatch } from './api.ts';
@@ -22,7 +22,11 @@ describe('register file and key slots', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('secure_delete', { simple: true })).toBe(1);
     expect(db.pragma('user_version', { simple: true })).toBe(latestVersion);
-    const notStrict = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'person_names%' AND name NOT LIKE 'person_phones%' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%) STRICT'").all();
+    const notStrict = db
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'person_names%' AND name NOT LIKE 'person_phones%' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%) STRICT'",
+      )
+      .all();
     expect(notStrict).toEqual([]);
   });
 
@@ -30,7 +34,10 @@ describe('register file and key slots', () => {
     reg = await makeRegister();
     const attempt = openRegister({ dbPath: reg.dbPath, login: 'desk', password: 'wrong-password' });
     await expect(attempt).rejects.toMatchObject({ code: 'auth_failed', message: 'Неверный логин или пароль.' });
-    await expect(openRegister({ dbPath: reg.dbPath, login: 'nobody', password: 'whatever1' })).rejects.toMatchObject({ code: 'auth_failed', message: 'Неверный логин или пароль.' });
+    await expect(openRegister({ dbPath: reg.dbPath, login: 'nobody', password: 'whatever1' })).rejects.toMatchObject({
+      code: 'auth_failed',
+      message: 'Неверный логин или пароль.',
+    });
     const s = await reg.open('manager', passwords.manager);
     const failed = await dispatch(s.ctx, 'audit.list', { action: 'login.failed' });
     expect(failed).toHaveLength(2);
@@ -59,7 +66,9 @@ describe('register file and key slots', () => {
 
   it('the recovery code resets a password when every password is lost', async () => {
     reg = await makeRegister();
-    await expect(recoverAccess({ dbPath: reg.dbPath, code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA', login: 'manager', newPassword: 'x-new-pass' })).rejects.toMatchObject({ code: 'auth_failed' });
+    await expect(
+      recoverAccess({ dbPath: reg.dbPath, code: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA', login: 'manager', newPassword: 'x-new-pass' }),
+    ).rejects.toMatchObject({ code: 'auth_failed' });
     await recoverAccess({ dbPath: reg.dbPath, code: reg.recoveryCode.toLowerCase(), login: 'manager', newPassword: 'recovered-pass' });
     const s = await reg.open('manager', 'recovered-pass');
     const used = await dispatch(s.ctx, 'audit.list', { action: 'recovery.used' });
@@ -90,7 +99,12 @@ describe('register file and key slots', () => {
 
   it('a damaged keyring gets a clear error, not a crash', async () => {
     reg = await makeRegister();
+    // Without its previous version (test/hostile/keyring.test.ts covers the fallback to it).
+    rmSync(`${keyringPathFor(reg.dbPath)}.prev`, { force: true });
     writeFileSync(keyringPathFor(reg.dbPath), '{"format":"privacy-desk-keyring", "slots": [');
-    await expect(openRegister({ dbPath: reg.dbPath, login: 'manager', password: passwords.manager })).rejects.toMatchObject({ code: 'keyring_damaged' });
+    await expect(openRegister({ dbPath: reg.dbPath, login: 'manager', password: passwords.manager })).rejects.toMatchObject({
+      code: 'keyring_damaged',
+      message: expect.stringContaining('privacy-desk keyring restore <копия файла ключей>'),
+    });
   });
 });

@@ -98,7 +98,14 @@ describe('a blocked person', () => {
 
     await call(reg.desk.ctx, 'person.unblock', { personId: p, outcome: 'unblocked_lawful' });
     expect((await call(reg.manager.ctx, 'marketing.list')).rows).toEqual([
-      { id: p, fullName: 'Рекламова Ксения', phone: null, email: 'ksenia@example.ru', purposes: 'Рекламные и информационные рассылки (новости, специальные предложения)', validUntil: null },
+      {
+        id: p,
+        fullName: 'Рекламова Ксения',
+        phone: null,
+        email: 'ksenia@example.ru',
+        purposes: 'Рекламные и информационные рассылки (новости, специальные предложения)',
+        validUntil: null,
+      },
     ]);
   });
 });
@@ -150,7 +157,9 @@ describe('consent rules', () => {
     // REPLACE deletes the old row implicitly; with recursive_triggers on, that delete is refused too.
     expect(() =>
       db
-        .prepare("INSERT OR REPLACE INTO consent_events (id, person_id, purpose_id, kind, effective_date, channel, recorded_by, recorded_at) VALUES (?, ?, ?, 'withdrawn', '2026-02-16', 'other', 1, 'x')")
+        .prepare(
+          "INSERT OR REPLACE INTO consent_events (id, person_id, purpose_id, kind, effective_date, channel, recorded_by, recorded_at) VALUES (?, ?, ?, 'withdrawn', '2026-02-16', 'other', 1, 'x')",
+        )
         .run(eventId, p, purposeId(db, 'marketing')),
     ).toThrow('append_only');
     expect(db.prepare('SELECT kind, effective_date, note FROM consent_events WHERE id = ?').get(eventId)).toEqual({

@@ -25,8 +25,15 @@ export const longText = z.string().trim().max(10_000);
 export const operatorSchema = z.object({
   name: z.string().trim().min(1, 'укажите наименование оператора').max(500),
   address: z.string().trim().min(1, 'укажите адрес оператора').max(1000),
-  taxId: z.string().trim().regex(/^\d{10}(\d{2})?$|^\d{12}$/, 'ИНН (10 или 12 цифр) или БИН (12 цифр)'),
-  ogrn: z.string().trim().regex(/^\d{13}(\d{2})?$/, 'ОГРН: 13 или 15 цифр').optional(),
+  taxId: z
+    .string()
+    .trim()
+    .regex(/^\d{10}(\d{2})?$|^\d{12}$/, 'ИНН (10 или 12 цифр) или БИН (12 цифр)'),
+  ogrn: z
+    .string()
+    .trim()
+    .regex(/^\d{13}(\d{2})?$/, 'ОГРН: 13 или 15 цифр')
+    .optional(),
 });
 export type OperatorDetails = z.infer<typeof operatorSchema>;
 export const personSourceSchema = z.enum(['website_form', 'callback', 'appointment', 'walk_in', 'phone_call', 'import', 'other']);

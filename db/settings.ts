@@ -40,6 +40,22 @@ export function getGeneral(db: DB): GeneralSettings {
   return { ...defaultGeneralSettings, ...getSetting<Partial<GeneralSettings>>(db, 'general') };
 }
 
+// Automatic backups: how often (hours, 0 = off), how many automatic copies to keep, and where
+// (null = `backups/` beside the register). Kept in the register so every host and the CLI agree.
+export interface BackupSettings {
+  intervalHours: number;
+  keep: number;
+  folder: string | null;
+}
+
+export const defaultBackupSettings: BackupSettings = { intervalHours: 24, keep: 14, folder: null };
+
+export const backupSettingsLimits = { maxIntervalHours: 24 * 31, maxKeep: 1000 } as const;
+
+export function getBackupSettings(db: DB): BackupSettings {
+  return { ...defaultBackupSettings, ...getSetting<Partial<BackupSettings>>(db, 'backup') };
+}
+
 const generalSchema = z.object({
   informationSystem: z.string().trim().min(1).max(300).optional(),
   idleLockMinutes: z.number().int().min(1).max(240).optional(),

@@ -19,7 +19,16 @@ interface UserRow {
 }
 
 function toUser(r: UserRow) {
-  return { id: r.id, login: r.login, fullName: r.full_name, position: r.position, role: r.role, language: r.language, createdAt: r.created_at, disabled: r.disabled_at !== null };
+  return {
+    id: r.id,
+    login: r.login,
+    fullName: r.full_name,
+    position: r.position,
+    role: r.role,
+    language: r.language,
+    createdAt: r.created_at,
+    disabled: r.disabled_at !== null,
+  };
 }
 
 function findUser(ctx: Ctx, login: string): UserRow {
@@ -55,14 +64,17 @@ export const userOps = {
       const login = normalizeLogin(input.login);
       if (ctx.db.prepare('SELECT 1 FROM users WHERE login = ?').get(login)) throw new RegisterError('conflict', 'Пользователь с таким логином уже есть.');
       const keyring = await setUserSlot(readKeyring(ctx.keyringPath), login, input.password, ctx.rawKey);
-      const id = ctx.db.transaction(() => {
-        const id = Number(
-          ctx.db.prepare('INSERT INTO users (login, full_name, position, role, language, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-            .run(login, input.fullName, input.position, input.role, input.language, ctx.now().toISOString()).lastInsertRowid,
-        );
-        audit(ctx, { action: 'user.add', entity: 'user', entityId: id, details: { role: input.role } });
-        return id;
-      }).immediate();
+      const id = ctx.db
+        .transaction(() => {
+          const id = Number(
+            ctx.db
+              .prepare('INSERT INTO users (login, full_name, position, role, language, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+              .run(login, input.fullName, input.position, input.role, input.language, ctx.now().toISOString()).lastInsertRowid,
+          );
+          audit(ctx, { action: 'user.add', entity: 'user', entityId: id, details: { role: input.role } });
+          return id;
+        })
+        .immediate();
       writeKeyring(ctx.keyringPath, keyring);
       return toUser(ctx.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow);
     },
@@ -76,7 +88,8 @@ export const userOps = {
     handler: async (ctx, input) => {
       const target = findUser(ctx, input.login ?? ctx.actor.login);
       const self = target.id === ctx.actor.id;
-      if (!self && !['manager', 'administrator'].includes(ctx.actor.role)) throw new RegisterError('forbidden', 'Сменить чужой пароль может только руководитель или администратор.');
+      if (!self && !['manager', 'administrator'].includes(ctx.actor.role))
+        throw new RegisterError('forbidden', 'Сменить чужой пароль может только руководитель или администратор.');
       if (target.disabled_at) throw new RegisterError('user_disabled');
       let keyring = readKeyring(ctx.keyringPath);
       if (self) {
@@ -99,12 +112,16 @@ export const userOps = {
       const target = findUser(ctx, input.login);
       if (target.id === ctx.actor.id) throw new RegisterError('conflict', 'Нельзя отключить самого себя.');
       if (target.disabled_at) throw new RegisterError('conflict', 'Пользователь уже отключён.');
-      ctx.db.transaction(() => {
-        ctx.db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(ctx.now().toISOString(), target.id);
-        const managersLeft = ctx.db.prepare("SELECT count(*) AS n FROM users WHERE disabled_at IS NULL AND role IN ('manager', 'administrator')").get() as { n: number };
-        if (managersLeft.n === 0) throw new RegisterError('conflict', 'Нельзя отключить последнего руководителя или администратора.');
-        audit(ctx, { action: 'user.disable', entity: 'user', entityId: target.id });
-      }).immediate();
+      ctx.db
+        .transaction(() => {
+          ctx.db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(ctx.now().toISOString(), target.id);
+          const managersLeft = ctx.db.prepare("SELECT count(*) AS n FROM users WHERE disabled_at IS NULL AND role IN ('manager', 'administrator')").get() as {
+            n: number;
+          };
+          if (managersLeft.n === 0) throw new RegisterError('conflict', 'Нельзя отключить последнего руководителя или администратора.');
+          audit(ctx, { action: 'user.disable', entity: 'user', entityId: target.id });
+        })
+        .immediate();
       writeKeyring(ctx.keyringPath, removeUserSlot(readKeyring(ctx.keyringPath), target.login));
       return { ok: true as const };
     },
@@ -150,4 +167,3 @@ export const userOps = {
     },
   }),
 };
-

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRegister } from '../db/register.ts';
 import { call } from './helpers.ts';
+import { findPlaintext, needlesOf, type Subject } from './leak-search.ts';
 
 // Issue 2 acceptance: a scripted CLI session (init, users, 20 persons, consents, a withdrawal, a
 // block, a request, a destruction, a backup) leaves no name, phone or e-mail of it readable in any
@@ -54,13 +55,6 @@ const names = [
   'Фёдоров Фёдор Ёлкин',
 ];
 
-interface Subject {
-  name: string;
-  typedPhone: string;
-  e164: string;
-  typedEmail: string;
-}
-
 const subjects: Subject[] = names.map((name, i) => {
   const nn = String(10 + i);
   const national = `91612345${nn}`;
@@ -80,25 +74,6 @@ const extraPerson: Subject = {
   typedEmail: 'vitaly.later@example-clinic.ru',
 };
 
-function needlesOf(s: Subject): string[] {
-  const words = s.name.split(/\s+/).filter((w) => w.length >= 4);
-  const folded = (w: string) => w.toLowerCase().replace(/ё/g, 'е');
-  const digits = s.e164.slice(1);
-  return [
-    s.name,
-    ...words,
-    ...words.map((w) => w.toLowerCase()),
-    ...words.map(folded),
-    s.e164,
-    digits, // what the phone index holds
-    digits.slice(1), // the national number
-    s.typedPhone,
-    s.typedPhone.replace(/\D/g, ''),
-    s.typedEmail,
-    s.typedEmail.toLowerCase(),
-  ];
-}
-
 const needles = [
   ...new Set([
     ...subjects.flatMap(needlesOf),
@@ -113,34 +88,6 @@ const needles = [
     'zaproschikov@example-mail.ru',
   ]),
 ];
-
-// --- the search ---------------------------------------------------------------------------------
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
-}
-
-interface Hit {
-  file: string;
-  needle: string;
-  encoding: string;
-}
-
-function findPlaintext(dir: string, values: string[]): { files: string[]; bytes: number; hits: Hit[] } {
-  const files = filesUnder(dir);
-  const hits: Hit[] = [];
-  let bytes = 0;
-  for (const file of files) {
-    const content = readFileSync(file);
-    bytes += content.length;
-    for (const needle of values) {
-      for (const encoding of ['utf8', 'utf16le'] as const) {
-        if (content.includes(Buffer.from(needle, encoding))) hits.push({ file: relative(dir, file), needle, encoding });
-      }
-    }
-  }
-  return { files: files.map((f) => relative(dir, f)).sort(), bytes, hits };
-}
 
 // --- the session --------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ import { dispatch } from '../api.ts';
 import { type BackupResult, restoreBackup, unlockForRestore } from '../backup.ts';
 import { RegisterError } from '../errors.ts';
 import { normalizeLogin } from '../keyring.ts';
-import { createRegister, openRegister, recoverAccess, type Session } from '../register.ts';
+import { createRegister, openRegister, recoverAccess, restoreKeyring, type Session } from '../register.ts';
 import { roles } from '../roles.ts';
 import { humanTime, table, UsageError } from './io.ts';
 import type { Runtime } from './program.ts';
@@ -163,6 +163,27 @@ export function registerAdminCommands(program: Command, rt: (cmd: Command) => Ru
         '',
         'Этот ключ открывает все данные реестра без пароля: храните его так же, как код восстановления.',
         `Штатный SQLCipher 4 (настройки по умолчанию): откройте файл и выполните ${k.pragma}`,
+      ]);
+    });
+
+  program
+    .command('keyring')
+    .description('Файл ключей реестра')
+    .command('restore')
+    .description(
+      'Заменить повреждённый или утерянный файл ключей копией (файл *.keyring рядом с резервной копией); копия проверяется: она от этого реестра, пароль открывает её ключ, ключ открывает реестр. Прежний файл сохраняется рядом',
+    )
+    .argument('<копия>', 'копия файла ключей (обычно backups/<имя копии>.keyring)')
+    .addHelpText('after', '\nПароль — тот, что действовал на момент копии.')
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      const r = rt(cmd);
+      const login = r.login();
+      const password = await r.secrets.password(login);
+      const result = await restoreKeyring({ dbPath: r.dbPath, copyPath: resolve(file), login, password });
+      r.out.result({ ok: true, ...result, restoredFrom: resolve(file) }, () => [
+        `Файл ключей восстановлен из копии ${resolve(file)} и проверен: он открывает этот реестр.`,
+        result.damagedKeptAs ? `Прежний (повреждённый) файл ключей сохранён как ${result.damagedKeptAs}` : 'Прежнего файла ключей не было.',
+        'Пароли и пользователи теперь такие, какими были на момент копии: если с тех пор их меняли, повторите изменения.',
       ]);
     });
 

@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { environmentError } from '../env-errors.ts';
 import { RegisterError } from '../errors.ts';
 import { registerAdminCommands } from './commands-admin.ts';
 import { registerDeskCommands } from './commands-desk.ts';
@@ -33,8 +34,11 @@ export async function runCli(argv: string[], cli: CliEnv): Promise<number> {
       cli.streams.stderr(`privacy-desk: ${oneLine(err.message).replace(/\.$/, '')}.${err.hint ? ' Справка: privacy-desk --help' : ''}\n`);
       return 2;
     }
-    if (err instanceof RegisterError) {
-      out.error(err.code, err.message, err.details);
+    // A full disk or a read-only folder met outside an operation (a file the command writes
+    // itself) still reads as what it is, not as an internal error.
+    const mapped = environmentError(err);
+    if (mapped instanceof RegisterError) {
+      out.error(mapped.code, mapped.message, mapped.details);
       return 1;
     }
     // Anything else is a fault of the program or the machine (disk full, a damaged file): still

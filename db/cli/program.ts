@@ -149,6 +149,7 @@ export function buildProgram(cli: CliEnv, register: ((program: Command, rt: (cmd
       const user = login();
       const password = await secrets.password(user);
       const s = await openRegister({ dbPath, login: user, password });
+      for (const w of s.warnings) cli.streams.stderr(`privacy-desk: внимание: ${w}\n`);
       try {
         return await fn(s.ctx, s, password);
       } finally {

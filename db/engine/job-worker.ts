@@ -3,9 +3,10 @@
 // MessageChannel (the host thread never sees it), and exits when done.
 import { parentPort, workerData } from 'node:worker_threads';
 import { dispatch } from '../api.ts';
+import { runScheduledBackup } from '../backup.ts';
 import { openDatabase } from '../connection.ts';
 import { keyringPathFor } from '../keyring.ts';
-import { errorToWire, makeJob } from './job.ts';
+import { describeForLog, errorToWire, makeJob } from './job.ts';
 import type { JobWorkerData, LentKey, Reply } from './protocol.ts';
 
 const data = workerData as JobWorkerData;
@@ -27,11 +28,13 @@ data.port.once('message', async (lent: LentKey) => {
     db = openDatabase(data.dbPath, rawKey);
     const job = makeJob(data.cancel, (done, total) => reply({ type: 'progress', done, total }));
     const ctx = { db, actor: lent.actor, dbPath: data.dbPath, keyringPath: keyringPathFor(data.dbPath), registerId: lent.registerId, rawKey, now, job };
-    const value = await dispatch(ctx, data.op, data.input);
+    // The scheduled backup is the engine's own work, not a caller's: no role check, audited under
+    // the user who is logged in, as automatic.
+    const value = data.internal === 'backup.scheduled' ? await runScheduledBackup(ctx) : await dispatch(ctx, data.op, data.input);
     reply({ type: 'result', ok: true, value });
   } catch (err) {
     const wire = errorToWire(err);
-    if (wire.code === 'internal') console.error('[privacy-desk job]', (err as Error)?.stack ?? err);
+    if (wire.code === 'internal') console.error('[privacy-desk job]', describeForLog(err));
     reply({ type: 'result', ok: false, error: wire });
   } finally {
     db?.close();

@@ -26,3 +26,11 @@ export function errorToWire(err: unknown): { code: string; message: string; deta
   // Unknown failures are reported without their text: it may quote data.
   return { code: 'internal', message: 'Внутренняя ошибка программы. Подробности записаны не были, чтобы не раскрыть данные.' };
 }
+
+// What a worker prints about an unexpected failure: the error's class and where it happened,
+// never its message, which for a third-party error may quote the data being processed.
+export function describeForLog(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err;
+  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  return [err.name, ...frames].join('\n');
+}

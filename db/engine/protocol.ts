@@ -10,6 +10,8 @@ export type Request =
   | { type: 'recover'; id: number; code: string; login: string; newPassword: string }
   | { type: 'call'; id: number; op: string; input: unknown; cancel: SharedArrayBuffer }
   | { type: 'lend-key'; id: number; port: MessagePort }
+  // Whether a scheduled backup is due at `at` (the engine's clock), read from the register.
+  | { type: 'backup-due'; id: number; at: string }
   | { type: 'lock'; id: number };
 
 export type Reply =
@@ -26,8 +28,15 @@ export interface WorkerConfig {
   workerFiles?: { session: string; job: string };
 }
 
+// Work the engine itself starts, outside the operation table: it runs for whoever is logged in
+// (a receptionist's session too), so it must not be callable by a page.
+export const internalJobs = ['backup.scheduled'] as const;
+export type InternalJob = (typeof internalJobs)[number];
+
 export interface JobWorkerData extends WorkerConfig {
   port: MessagePort;
+  // Set for engine-started work; `op` and `input` are then unused.
+  internal?: InternalJob;
   op: string;
   input: unknown;
   cancel: SharedArrayBuffer;

@@ -2,8 +2,9 @@
 // KDF never run on the UI host's thread. Lives until the register is locked.
 import { parentPort, workerData } from 'node:worker_threads';
 import { dispatch } from '../api.ts';
+import { backupDue } from '../backup.ts';
 import { createRegister, openRegister, recoverAccess, type Session } from '../register.ts';
-import { errorToWire, makeJob } from './job.ts';
+import { describeForLog, errorToWire, makeJob } from './job.ts';
 import type { LentKey, Reply, Request, WorkerConfig } from './protocol.ts';
 
 const config = workerData as WorkerConfig;
@@ -22,7 +23,9 @@ async function handle(req: Request): Promise<unknown> {
       session?.close();
       session = null;
       session = await openRegister({ dbPath: config.dbPath, login: req.login, password: req.password, now });
-      return session.ctx.actor;
+      // What opening found and mended (a WAL missing after a crash, say): shown on Home.
+      const warnings = (session as { warnings?: string[] }).warnings ?? [];
+      return { actor: session.ctx.actor, warnings };
     }
     case 'recover':
       await recoverAccess({ dbPath: config.dbPath, code: req.code, login: req.login, newPassword: req.newPassword, now });
@@ -39,6 +42,10 @@ async function handle(req: Request): Promise<unknown> {
       req.port.close();
       return { ok: true };
     }
+    case 'backup-due': {
+      if (!session) throw Object.assign(new Error('locked'), { wire: { code: 'locked', message: 'Реестр заблокирован: войдите снова.' } });
+      return backupDue(session.ctx, new Date(req.at));
+    }
     case 'lock':
       session?.close();
       session = null;
@@ -51,7 +58,7 @@ parentPort!.on('message', (req: Request) => {
     (value) => reply({ type: 'result', id: req.id, ok: true, value }),
     (err: unknown) => {
       const wire = (err as { wire?: { code: string; message: string } }).wire ?? errorToWire(err);
-      if (wire.code === 'internal') console.error('[privacy-desk worker]', (err as Error)?.stack ?? err);
+      if (wire.code === 'internal') console.error('[privacy-desk worker]', describeForLog(err));
       reply({ type: 'result', id: req.id, ok: false, error: wire });
     },
   );

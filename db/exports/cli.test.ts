@@ -43,7 +43,14 @@ describe('privacy-desk export, marketing-list, consent-records', () => {
     expect(r1.stderr).toBe('');
     expect(r1.code).toBe(0);
     const j1 = JSON.parse(r1.stdout);
-    expect(j1).toEqual({ register: 'consents', format: 'xlsx', path: xlsx, rows: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: statSync(xlsx).size });
+    expect(j1).toEqual({
+      register: 'consents',
+      format: 'xlsx',
+      path: xlsx,
+      rows: 1,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      bytes: statSync(xlsx).size,
+    });
     expect(readFileSync(xlsx).subarray(0, 2).toString()).toBe('PK');
 
     // A relative --out is taken from the current folder.

@@ -6,7 +6,7 @@
 //   them out;
 // - a destroyed person appears only as a tombstone: the id and the act, no other field;
 // - each register filters by the local calendar date it naturally has (see `filterNote`).
-import { verifyAudit } from '../audit.ts';
+import { type VerifyResult, verifyAudit } from '../audit.ts';
 import { type ConsentEventRow, stateOf } from '../consents.ts';
 import { type Ctx, localDate, today } from '../context.ts';
 import { daysBetween } from '../deadlines.ts';
@@ -34,8 +34,9 @@ export interface RegisterSource {
   // What the period filters on, said once in the file's header.
   filterNote: string;
   columns: readonly Column[];
-  // Work done once before the rows (the audit chain's verification). May call ctx.job.checkpoint.
-  prepare?: (ctx: Ctx, period: Period) => Prepared;
+  // Work done once before the rows (the audit chain's verification, unless the caller verified the
+  // chain in the same snapshot and passes the result). May call ctx.job.checkpoint.
+  prepare?: (ctx: Ctx, period: Period, known?: { chain?: VerifyResult }) => Prepared;
   count: (ctx: Ctx, period: Period) => number;
   rows: (ctx: Ctx, period: Period) => Iterable<Cell[]>;
 }
@@ -571,9 +572,9 @@ interface AuditJoinRow {
 
 const auditWhere = '(@from IS NULL OR l.at >= @from) AND (@to IS NULL OR l.at < @to)';
 
-export function chainText(ctx: Ctx): string {
+export function chainText(ctx: Ctx, known?: VerifyResult): string {
   // The whole chain, not only the period: an extract is only as good as the log it came from.
-  const result = verifyAudit(ctx.db, ctx.registerId, ctx.job ? { progress: () => {}, checkpoint: ctx.job.checkpoint } : undefined);
+  const result = known ?? verifyAudit(ctx.db, ctx.registerId, ctx.job ? { progress: () => {}, checkpoint: ctx.job.checkpoint } : undefined);
   return result.ok
     ? `Проверка цепочки хешей журнала событий: цепочка цела, записей ${result.rows}, вершина цепочки ${result.head}.`
     : `Проверка цепочки хешей журнала событий: НАРУШЕНА — ${result.message}`;
@@ -592,8 +593,8 @@ const auditLog: RegisterSource = {
     { header: 'id объекта', kind: 'int', width: 8 },
     { header: 'подробности', kind: 'text', width: 60 },
   ],
-  prepare: (ctx) => {
-    const text = chainText(ctx);
+  prepare: (ctx, _period, known) => {
+    const text = chainText(ctx, known?.chain);
     return { notes: [text], trailer: [[text]] };
   },
   count: (ctx, p) => (ctx.db.prepare(`SELECT count(*) AS n FROM audit l WHERE ${auditWhere}`).get(instantBounds(p)) as { n: number }).n,

@@ -19,6 +19,9 @@ export function ioError(err: unknown): RegisterError {
   if (err instanceof RegisterError) return err;
   // The errno code only: the path may carry a user's name.
   const code = (err as { code?: string })?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new RegisterError('disk_full', 'На диске закончилось место: файл выгрузки не записан, незаконченный файл удалён. Освободите место и повторите.');
+  }
   return new RegisterError('io_error', `Не удалось записать файл выгрузки${code ? ` (${code})` : ''}.`);
 }
 

@@ -124,6 +124,9 @@ export class XlsxWriter implements TableWriter {
       this.#file.once('close', resolve);
       this.#file.once('error', reject);
     });
+    // If the commit fails first (disk full), `closed` rejects with nobody awaiting it yet: an
+    // unhandled rejection would end the worker. It is awaited below all the same.
+    closed.catch(() => {});
     await this.#book.commit();
     await closed;
     if (this.#failed) throw this.#failed;

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { RegisterError } from '../errors.ts';
-import { type CsvDelimiter, columnNames, isBlankRow, maxRows, type TableEncoding, type TableSink } from './table.ts';
+import { type CsvDelimiter, capCells, columnNames, isBlankRow, maxRows, type TableEncoding, type TableSink } from './table.ts';
 
 // CSV as people actually have it: saved by Russian Excel (cp1251, «;»), exported by a website
 // (UTF-8, «,», sometimes a BOM) or as Excel's "Unicode text" (UTF-16 with tabs).
@@ -177,7 +177,7 @@ export function readCsv(bytes: Buffer, sink: TableSink): void {
             encoding: decoded.encoding,
             delimiter,
             headerLine: recordLine,
-            columns: columnNames(cells),
+            columns: columnNames(capCells(cells).cells),
             estimatedRows: Math.max(0, estimated - recordLine),
           });
           return null;
@@ -186,7 +186,8 @@ export function readCsv(bytes: Buffer, sink: TableSink): void {
           throw new RegisterError('invalid_input', `В файле больше ${maxRows.toLocaleString('ru-RU')} строк: разделите его на несколько файлов.`);
         let badEncoding = false;
         for (let l = recordLine; l <= spanEnd && decoded.badLines.size > 0; l++) if (decoded.badLines.has(l)) badEncoding = true;
-        sink.row({ line: recordLine, cells, ...(badEncoding ? { badEncoding } : {}) });
+        const capped = capCells(cells);
+        sink.row({ line: recordLine, cells: capped.cells, ...(badEncoding ? { badEncoding } : {}), ...(capped.long ? { longCells: capped.long } : {}) });
         return null;
       },
     });

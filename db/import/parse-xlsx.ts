@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { RegisterError } from '../errors.ts';
-import { columnNames, isBlankRow, maxRows, type TableSink } from './table.ts';
-import { openEntry, readZipDirectory, type ZipEntry } from './zip.ts';
+import { capCells, columnNames, isBlankRow, maxRows, type TableSink } from './table.ts';
+import { openEntry, type PartLimits, readZipDirectory, type ZipEntry } from './zip.ts';
 
 // The first worksheet of a workbook, row by row, through exceljs's streaming reader.
 //
@@ -29,8 +29,24 @@ interface XlsxRow {
   values: unknown[] | Record<string, unknown>;
 }
 
-// Inflated size of one part. A 30 MB workbook of plain rows inflates to a few hundred MB at most.
-const maxPartBytes = 1024 * 1024 * 1024;
+// Inflated size of each part, against a "zip bomb". A 30 MB workbook of plain rows inflates to a
+// few hundred MB at most, and the sheet is read as a stream. The shared strings are held in memory
+// whole: 500k rows of names, phones and e-mails make ~60 MB of them, and 160 MB of the shortest
+// possible strings costs ~270 MB of memory. The small parts are small in any real workbook.
+// `run`: the longest XML token, see openEntry — Excel keeps at most 32,767 characters in a cell,
+// which with XML escapes is well under 1 MB.
+const maxRun = 1024 * 1024;
+const limits = {
+  sheet: { bytes: 1024 * 1024 * 1024, run: maxRun },
+  sharedStrings: { bytes: 160 * 1024 * 1024, run: maxRun },
+  styles: { bytes: 64 * 1024 * 1024, run: maxRun },
+  small: { bytes: 16 * 1024 * 1024, run: maxRun },
+} satisfies Record<string, PartLimits>;
+// Excel's own last row: a sheet with more row elements than that was not saved by a spreadsheet,
+// and blank rows, which are skipped rather than counted as rows, must not run on without end.
+const maxSheetRows = 1_048_576;
+
+const damagedSheet = 'Книга Excel повреждена: лист не читается. Откройте её в Excel или LibreOffice и сохраните заново.';
 
 function notWorkbook(dir: Map<string, ZipEntry>): never {
   if (dir.has('content.xml') && dir.has('mimetype')) {
@@ -94,7 +110,7 @@ function firstSheet(reader: Internals, dir: Map<string, ZipEntry>): ZipEntry {
 
 // The sheet's <dimension ref="A1:E100001"> near its start gives the row count for progress.
 async function dimensionRows(bytes: Buffer, entry: ZipEntry): Promise<number> {
-  const stream = openEntry(bytes, entry, maxPartBytes);
+  const stream = openEntry(bytes, entry, limits.sheet);
   let head = '';
   try {
     for await (const chunk of stream) {
@@ -122,12 +138,12 @@ export async function readXlsx(bytes: Buffer, sink: TableSink): Promise<void> {
   const part = (name: string) => dir.get(name);
   try {
     const rels = part('xl/_rels/workbook.xml.rels');
-    if (rels) await reader._parseRels(openEntry(bytes, rels, maxPartBytes));
-    await reader._parseWorkbook(openEntry(bytes, workbook, maxPartBytes));
+    if (rels) await reader._parseRels(openEntry(bytes, rels, limits.small));
+    await reader._parseWorkbook(openEntry(bytes, workbook, limits.small));
     const styles = part('xl/styles.xml');
-    if (styles) await reader._parseStyles(openEntry(bytes, styles, maxPartBytes));
+    if (styles) await reader._parseStyles(openEntry(bytes, styles, limits.styles));
     const shared = part('xl/sharedStrings.xml');
-    if (shared) for await (const _ of reader._parseSharedStrings(openEntry(bytes, shared, maxPartBytes)));
+    if (shared) for await (const _ of reader._parseSharedStrings(openEntry(bytes, shared, limits.sharedStrings)));
     else reader.sharedStrings = [];
   } catch (err) {
     if (err instanceof RegisterError) throw err;
@@ -135,25 +151,40 @@ export async function readXlsx(bytes: Buffer, sink: TableSink): Promise<void> {
   }
   const sheetEntry = firstSheet(reader, dir);
   const estimated = await dimensionRows(bytes, sheetEntry);
-  const emitted = reader._parseWorksheet(openEntry(bytes, sheetEntry, maxPartBytes), '1').next();
+  const emitted = reader._parseWorksheet(openEntry(bytes, sheetEntry, limits.sheet), '1').next();
   if (emitted.done) throw new RegisterError('internal');
   let columns: string[] | null = null;
   let rows = 0;
+  let read = 0;
+  // Errors from the sink (a cancellation, a refusal) pass as they are; whatever else the sheet's
+  // reader throws means the sheet is not what it claims: exceljs fails with a TypeError on rows
+  // without their number, for one, and that is a damaged file, not a fault of the program.
+  const fromSink = new WeakSet<object>();
+  const give = (f: () => void) => {
+    try {
+      f();
+    } catch (err) {
+      if (err !== null && typeof err === 'object') fromSink.add(err);
+      throw err;
+    }
+  };
   try {
     for await (const row of emitted.value.value) {
+      if (++read > maxSheetRows) throw new RegisterError('invalid_input', damagedSheet);
       const values = Array.isArray(row.values) ? row.values : [];
       if (!columns) {
         const cells = values.slice(1).map(cellText);
         if (isBlankRow(cells)) continue;
-        columns = columnNames(cells);
-        sink.header({
-          format: 'xlsx',
-          encoding: 'utf-8',
+        columns = columnNames(capCells(cells).cells);
+        const header = {
+          format: 'xlsx' as const,
+          encoding: 'utf-8' as const,
           delimiter: null,
           headerLine: row.number,
           columns,
           estimatedRows: Math.max(0, estimated - row.number),
-        });
+        };
+        give(() => sink.header(header));
         continue;
       }
       const cells: string[] = [];
@@ -161,15 +192,12 @@ export async function readXlsx(bytes: Buffer, sink: TableSink): Promise<void> {
       if (isBlankRow(cells)) continue;
       if (++rows > maxRows)
         throw new RegisterError('invalid_input', `В книге больше ${maxRows.toLocaleString('ru-RU')} строк: разделите её на несколько файлов.`);
-      sink.row({ line: row.number, cells });
+      const capped = capCells(cells);
+      give(() => sink.row({ line: row.number, cells: capped.cells, ...(capped.long ? { longCells: capped.long } : {}) }));
     }
   } catch (err) {
-    if (err instanceof RegisterError) throw err;
-    // A SAX error in the sheet: malformed XML. Anything else is ours to see.
-    if (err instanceof Error && /^(Unexpected|Invalid|Unclosed|Text data outside|Attribute|disallowed)/i.test(err.message)) {
-      throw new RegisterError('invalid_input', 'Книга Excel повреждена: лист не читается. Откройте её в Excel или LibreOffice и сохраните заново.');
-    }
-    throw err;
+    if (err instanceof RegisterError || (err !== null && typeof err === 'object' && fromSink.has(err))) throw err;
+    throw new RegisterError('invalid_input', damagedSheet);
   }
   if (!columns) throw new RegisterError('invalid_input', 'Первый лист книги пустой: в нём нет ни строки заголовков, ни данных.');
 }

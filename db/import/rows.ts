@@ -4,7 +4,7 @@ import { findContactMatches, normalizeFullName, type PersonSource } from '../per
 import { type NormalizedEmail, normalizeEmail, phoneE164 } from '../phones.ts';
 import type { Jurisdiction } from '../schemas.ts';
 import { consentFields, fieldTitles, type ImportField, type Mapping, parseDateCell, parseSource, parseYesNo } from './mapping.ts';
-import type { TableRow } from './table.ts';
+import { maxCellChars, type TableRow } from './table.ts';
 
 // One file row → a person the register would accept, or the reasons it would not. Messages name
 // the problem, never the value (they are shown beside the file, and may end up in a log).
@@ -17,6 +17,7 @@ export type ImportErrorCode =
   | 'invalid_consent'
   | 'invalid_date'
   | 'bad_encoding'
+  | 'cell_too_long'
   | 'duplicate_in_file'
   | 'duplicate_in_register';
 
@@ -97,6 +98,24 @@ export class RowChecker {
       const message =
         'Строка записана в другой кодировке, чем остальной файл, и читается неверно. Исправьте строку или сохраните весь файл заново в одной кодировке (лучше UTF-8).';
       return { candidate: null, problems: [this.#problem(row, undefined, 'bad_encoding', message)] };
+    }
+    // A cell the readers had to cut (longer than a spreadsheet cell can be) is not read as a
+    // shorter value: the row is refused, naming the column.
+    if (row.longCells) {
+      const long = (Object.entries(this.#index) as [ImportField, number][]).filter(([, i]) => row.longCells!.includes(i));
+      if (long.length > 0) {
+        return {
+          candidate: null,
+          problems: long.map(([field]) =>
+            this.#problem(
+              row,
+              field,
+              'cell_too_long',
+              `«${fieldTitles[field]}»: в ячейке больше ${maxCellChars.toLocaleString('ru-RU')} символов — столько не хранит ни одна таблица.`,
+            ),
+          ),
+        };
+      }
     }
     const problems: ImportProblem[] = [];
 

@@ -41,8 +41,22 @@ export function readZipDirectory(buf: Buffer): Map<string, ZipEntry> {
   }
 }
 
-// A part as a stream of its uncompressed bytes, with a ceiling against a "zip bomb".
-export function openEntry(buf: Buffer, entry: ZipEntry, limit: number, onCompressedRead?: (bytes: number) => void): Readable {
+export interface PartLimits {
+  // Inflated bytes of the part: the ceiling against a "zip bomb".
+  bytes: number;
+  // Longest run of bytes between two '<': every XML token (a cell's text, an attribute, a name)
+  // fits in one, and the XML parser holds a whole token in memory however it arrives. Without
+  // this a 200 KB workbook whose one cell inflates to 200 MB of text took 640 MB of memory and
+  // handed the whole cell back in the preview.
+  run?: number;
+}
+
+const tooBig = 'Книга Excel слишком велика после распаковки: разделите её на несколько файлов.';
+const tooLongValue =
+  'В книге Excel есть значение длиннее, чем Excel вообще хранит в одной ячейке: файл повреждён или составлен не Excel. Откройте его в Excel или LibreOffice и сохраните заново.';
+
+// A part as a stream of its uncompressed bytes, with its limits checked as the bytes arrive.
+export function openEntry(buf: Buffer, entry: ZipEntry, limits: PartLimits, onCompressedRead?: (bytes: number) => void): Readable {
   const data = buf.subarray(entry.offset, entry.offset + entry.compressedSize);
   const chunks = (function* () {
     for (let i = 0; i < data.length; i += 64 * 1024) {
@@ -52,11 +66,30 @@ export function openEntry(buf: Buffer, entry: ZipEntry, limit: number, onCompres
   })();
   const source = Readable.from(chunks, { objectMode: false });
   let total = 0;
+  // Bytes since the last '<', carried from one chunk to the next.
+  let run = 0;
+  const maxRun = limits.run ?? Number.POSITIVE_INFINITY;
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       total += chunk.length;
-      if (total > limit) done(new RegisterError('invalid_input', 'Книга Excel слишком велика после распаковки: разделите её на несколько файлов.'));
-      else done(null, chunk);
+      if (total > limits.bytes) return done(new RegisterError('invalid_input', tooBig));
+      if (maxRun !== Number.POSITIVE_INFINITY) {
+        // Only the runs that cross into this chunk and out of it need counting: one that starts
+        // and ends inside is shorter than the chunk, and inflate's chunks are far below maxRun.
+        const first = chunk.indexOf(0x3c);
+        if (first === -1) run += chunk.length;
+        else {
+          if (run + first > maxRun) return done(new RegisterError('invalid_input', tooLongValue));
+          if (chunk.length > maxRun) {
+            for (let at = first, next = chunk.indexOf(0x3c, first + 1); next !== -1; at = next, next = chunk.indexOf(0x3c, next + 1)) {
+              if (next - at - 1 > maxRun) return done(new RegisterError('invalid_input', tooLongValue));
+            }
+          }
+          run = chunk.length - chunk.lastIndexOf(0x3c) - 1;
+        }
+        if (run > maxRun) return done(new RegisterError('invalid_input', tooLongValue));
+      }
+      done(null, chunk);
     },
   });
   if (entry.method === 0) return source.pipe(cap);

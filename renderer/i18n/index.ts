@@ -3,14 +3,14 @@
 // settings take over (issue 4).
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import enCore from './en.json';
 import enDesk from './en.desk.json';
+import enCore from './en.json';
 import enOffice from './en.office.json';
-import kkCore from './kk.json';
 import kkDesk from './kk.desk.json';
+import kkCore from './kk.json';
 import kkOffice from './kk.office.json';
-import ruCore from './ru.json';
 import ruDesk from './ru.desk.json';
+import ruCore from './ru.json';
 import ruOffice from './ru.office.json';
 
 // One file per area and language, so screens can be translated (and edited) independently:

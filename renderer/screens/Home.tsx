@@ -6,7 +6,7 @@
 // that arrive meanwhile collapse into the latest one, which is asked as soon as the answer comes.
 // An answer is shown only if it is for what the field says now.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, useCallback, useEffect, useId, useRef } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PersonHit } from '../../db/search.ts';
 import { useClient } from '../api/context.ts';
@@ -179,6 +179,7 @@ export function Home() {
   return (
     <div className="screen-search">
       <h1 className="visually-hidden">{t('home.title')}</h1>
+      <HostWarnings />
       <search className="search">
         <div className="search-head">
           <label htmlFor={searchInputId} className="search-label">
@@ -309,5 +310,59 @@ function Contact({ label, value, kind }: { label: string; value: string | null; 
         </>
       )}
     </span>
+  );
+}
+
+// How often Home asks the host again for warnings: a scheduled backup may fail while the desk
+// sits on this screen all day.
+const warningsRefreshMs = 60_000;
+
+// What opening the register found and mended, and a failed scheduled backup (the host shows the
+// latter only to roles that run backups). Texts come from the register, already in Russian.
+function HostWarnings() {
+  const { t } = useTranslation();
+  const client = useClient();
+  const go = useNav((s) => s.go);
+  const [shown, setShown] = useState<{ warnings: string[]; backupWarning: string | null }>({ warnings: [], backupWarning: null });
+  useEffect(() => {
+    let alive = true;
+    const ask = () =>
+      client.status().then(
+        (s) => {
+          if (alive) setShown({ warnings: s.warnings ?? [], backupWarning: s.backupWarning ?? null });
+        },
+        // A host that cannot answer now shows its own error elsewhere; the banner just waits.
+        () => {},
+      );
+    void ask();
+    const timer = setInterval(() => void ask(), warningsRefreshMs);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, [client]);
+  if (shown.warnings.length === 0 && !shown.backupWarning) return null;
+  return (
+    <div className="home-warnings" data-testid="home-warnings">
+      {shown.warnings.length > 0 && (
+        <div className="message message-warning" role="alert">
+          <p className="message-title">{t('home.warningsTitle')}</p>
+          {shown.warnings.map((w) => (
+            <p key={w} className="message-detail">
+              {w}
+            </p>
+          ))}
+        </div>
+      )}
+      {shown.backupWarning && (
+        <div className="message message-warning" role="alert" data-testid="home-backup-warning">
+          <p className="message-title">{t('home.backupWarningTitle')}</p>
+          <p className="message-detail">{shown.backupWarning}</p>
+          <ActionButton variant="link" onClick={() => go({ name: 'office', id: 'settings' })}>
+            {t('home.backupWarningAction')}
+          </ActionButton>
+        </div>
+      )}
+    </div>
   );
 }

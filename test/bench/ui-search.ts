@@ -1,7 +1,10 @@
-// `node test/bench/ui-search.ts`: keystroke-to-paint of the search screen in a real Chromium.
+// `npm run bench:ui`: keystroke-to-paint of the search screen in a real Chromium.
 //   node test/bench/ui-search.ts [--persons N] [--fragments N] [--delay MS] [--json FILE] [--seed N]
-// Fills a real encrypted register with N generated people (plain SQL inserts; the schema's
-// triggers fill the search indexes exactly as person.add does), starts browser mode on it, signs in
+//     [--db FILE --password-stdin [--login desk]]
+// Fills a real encrypted register with N generated people (people.ts; insertPersons, the insert of
+// person.add and import, so the schema's triggers fill the search indexes as the desk's do) — or,
+// with --db, uses a register already filled (bench.ts passes its own, generated with the same seed,
+// and the receptionist's password on stdin) — starts browser mode on it, signs in
 // as a receptionist and types name fragments into the search field, one key at a time with a
 // typist's pause between keys. For every keystroke it measures the time from the key's input event
 // to the first painted answer for that text or a later one (the page reports each painted answer
@@ -9,7 +12,7 @@
 // answer, one animation frame, then the task after the frame). Then it scrolls the longest result
 // list frame by frame and reports frame times and how many rows the page holds (virtualised).
 // Prints the numbers and writes JSON (default out/bench-ui-search.json). Not a test: nothing fails.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,10 +20,12 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { dispatch } from '../../db/api.ts';
 import { Engine } from '../../db/engine/engine.ts';
-import { foldEmail, normalizePhone } from '../../db/phones.ts';
+import { insertPersons, type PersonSource } from '../../db/persons.ts';
 import { createRegister, openRegister } from '../../db/register.ts';
 import { startBrowserHost } from '../../electron/browser-host.ts';
 import { ensureRendererBuilt, rendererOut } from '../e2e/support/build.ts';
+import { PeopleGenerator, Rng } from './people.ts';
+import { round, summarize } from './stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,78 +34,20 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '90' },
     json: { type: 'string', default: 'out/bench-ui-search.json' },
     seed: { type: 'string', default: '20260216' },
+    db: { type: 'string' },
+    login: { type: 'string', default: 'desk' },
+    'password-stdin': { type: 'boolean', default: false },
   },
 });
 const personCount = Number(args.persons);
 const fragmentCount = Number(args.fragments);
 const keyDelay = Number(args.delay);
 const chromiumPath = process.env.PRIVACY_DESK_CHROMIUM ?? '/usr/bin/chromium';
+const rng = new Rng(Number(args.seed) ^ 0x9e3779b9);
 
-let state = Number(args.seed) >>> 0 || 1;
-function rnd(): number {
-  state ^= state << 13;
-  state >>>= 0;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  state >>>= 0;
-  return state / 0x1_0000_0000;
-}
-const int = (n: number) => Math.floor(rnd() * n);
-const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
-const words = (text: string) => text.trim().split(/\s+/);
-
-const surnames = words(`
-  Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров Морозов Волков Алексеев
-  Лебедев Семёнов Егоров Павлов Козлов Степанов Николаев Орлов Андреев Макаров Никитин Захаров Зайцев
-  Соловьёв Борисов Яковлев Григорьев Романов Воробьёв Сергеев Кузьмин Фролов Александров Дмитриев Королёв
-  Гусев Киселёв Ильин Максимов Поляков Сорокин Виноградов Ковалёв Белов Медведев Антонов Тарасов Жуков
-  Ахметов Байжанов Есенов Жұмабаев Қасымов Мұқанов Нұрланов Оразбаев Сәрсенбаев Сұлтанов Төлеуов Ұзақов
-  Әбдірахманов Ғабдуллин Кенжебаев Асанов Досқалиев Жаңабаев Сағынтаев Ибраев Іскаков Бекқожин
-`);
-const male = words(`Александр Алексей Андрей Артём Борис Виктор Владимир Дмитрий Евгений Иван Игорь Кирилл Максим
-  Михаил Никита Николай Олег Павел Роман Сергей Юрий Арман Асхат Ерлан Қайрат Мұрат Нұрлан Серік Талғат Әлихан`);
-const female = words(`Анна Алина Анастасия Валентина Вера Галина Дарья Екатерина Елена Ирина Ксения Марина Мария
-  Наталья Ольга Полина Светлана Татьяна Юлия Айгүл Айгерім Әлия Гүлнар Дана Жанар Меруерт Сәуле Ұлжан`);
-const patronM = words(`Александрович Алексеевич Андреевич Викторович Владимирович Иванович Сергеевич Қайратұлы Нұрланұлы`);
-const patronF = words(`Александровна Алексеевна Андреевна Викторовна Владимировна Ивановна Сергеевна Қайратқызы Нұрланқызы`);
-
-function feminine(surname: string): string {
-  if (/(ов|ев|ёв|ин)$/.test(surname)) return `${surname}а`;
-  return surname;
-}
-
-interface Person {
-  fullName: string;
-  phone: string | null;
-  email: string | null;
-}
-
-function makePerson(i: number, usedPhones: Set<string>): Person {
-  const f = rnd() < 0.55;
-  const fullName = `${f ? feminine(pick(surnames)) : pick(surnames)} ${pick(f ? female : male)}${rnd() < 0.8 ? ` ${pick(f ? patronF : patronM)}` : ''}`;
-  let phone: string | null = null;
-  for (let attempt = 0; attempt < 10 && !phone && rnd() < 0.95; attempt++) {
-    const typed = `8 (9${String(int(100)).padStart(2, '0')}) ${String(int(10_000_000)).padStart(7, '0')}`;
-    try {
-      const e164 = normalizePhone(typed, 'RU').e164;
-      if (!usedPhones.has(e164)) phone = e164;
-    } catch {
-      // an unassigned range: draw again
-    }
-  }
-  if (phone) usedPhones.add(phone);
-  const email = rnd() < 0.6 ? `user${i}.${int(1000)}@example.ru` : null;
-  return { fullName, phone, email };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
-const round = (x: number) => Math.round(x * 100) / 100;
 const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { n: s.length, p50: round(percentile(s, 50)), p95: round(percentile(s, 95)), max: round(s.at(-1) ?? Number.NaN) };
+  const { n, p50, p95, max } = summarize(xs);
+  return { n, p50: round(p50, 2), p95: round(p95, 2), max: round(max, 2) };
 };
 
 interface PageLog {
@@ -109,23 +56,16 @@ interface PageLog {
   paints: { q: string; at: number; rows: number }[];
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'pdesk-bench-ui-'));
-  const dbPath = join(dir, 'bench.pdesk');
-  const password = 'bench-password-1';
-  const deskPassword = 'desk-password-1';
-  let engine: Engine | undefined;
-  let host: Awaited<ReturnType<typeof startBrowserHost>> | undefined;
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+// A register of its own: N people in batches through insertPersons, as an import would add them.
+async function fillRegister(dbPath: string, password: string, deskPassword: string): Promise<void> {
+  await createRegister({
+    dbPath,
+    operator: { name: 'ООО «Клиника»', address: 'г. Москва, ул. Лесная, 5', taxId: '7701234567' },
+    jurisdiction: 'RU',
+    admin: { login: 'bench', fullName: 'Бенчмарков Бенчмарк', password, role: 'manager' },
+  });
+  const session = await openRegister({ dbPath, login: 'bench', password });
   try {
-    const t0 = performance.now();
-    await createRegister({
-      dbPath,
-      operator: { name: 'ООО «Клиника»', address: 'г. Москва, ул. Лесная, 5', taxId: '7701234567' },
-      jurisdiction: 'RU',
-      admin: { login: 'bench', fullName: 'Бенчмарков Бенчмарк', password, role: 'manager' },
-    });
-    const session = await openRegister({ dbPath, login: 'bench', password });
     await dispatch(session.ctx, 'user.add', {
       login: 'desk',
       fullName: 'Регистраторова Анна',
@@ -133,20 +73,41 @@ async function main(): Promise<void> {
       role: 'receptionist',
       password: deskPassword,
     });
-    const usedPhones = new Set<string>();
-    const people = Array.from({ length: personCount }, (_, i) => makePerson(i, usedPhones));
-    const insert = session.ctx.db.prepare(
-      "INSERT INTO persons (full_name, phone, email, email_fold, source, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'import', ?, ?, ?)",
-    );
-    const at = new Date().toISOString();
-    session.ctx.db
-      .transaction(() => {
-        for (const p of people) insert.run(p.fullName, p.phone, p.email, p.email ? foldEmail(p.email) : null, session.ctx.actor.id, at, at);
-      })
-      .immediate();
-    session.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
-    session.ctx.db.exec('ANALYZE');
+    const gen = new PeopleGenerator(Number(args.seed));
+    const { db } = session.ctx;
+    const sources = ['walk_in', 'appointment', 'website_form', 'phone_call'] as const;
+    for (let done = 0; done < personCount; ) {
+      const n = Math.min(1000, personCount - done);
+      const batch = gen.take(n).map((p, i) => ({
+        fullName: p.fullName,
+        phone: p.phone,
+        email: p.email && p.emailFold ? { email: p.email, fold: p.emailFold } : null,
+        source: sources[(done + i) % sources.length] as PersonSource,
+      }));
+      db.transaction(() => insertPersons(session.ctx, batch)).immediate();
+      done += n;
+    }
+  } finally {
     session.close();
+  }
+}
+
+function readStdin(): string {
+  return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'pdesk-bench-ui-'));
+  const dbPath = args.db ? resolve(args.db) : join(dir, 'bench.pdesk');
+  const password = 'bench-password-1';
+  const deskLogin = args.db ? args.login : 'desk';
+  const deskPassword = args['password-stdin'] ? readStdin() : 'desk-password-1';
+  let engine: Engine | undefined;
+  let host: Awaited<ReturnType<typeof startBrowserHost>> | undefined;
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    const t0 = performance.now();
+    if (!args.db) await fillRegister(dbPath, password, deskPassword);
     const tFill = performance.now();
 
     await ensureRendererBuilt();
@@ -178,19 +139,26 @@ async function main(): Promise<void> {
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     await page.goto(host.url);
-    await page.getByLabel('Логин').fill('desk');
+    await page.getByLabel('Логин').fill(deskLogin);
     await page.getByLabel('Пароль').fill(deskPassword);
     await page.keyboard.press('Enter');
     const search = page.getByRole('searchbox', { name: 'Найти человека' });
-    await search.waitFor();
+    // Sign-in pays the real Argon2id in the engine: on a busy machine that alone can take seconds.
+    try {
+      await search.waitFor({ timeout: 120_000 });
+    } catch (err) {
+      const text = ((await page.locator('body').textContent()) ?? '').replace(/\s+/g, ' ').slice(0, 400);
+      throw new Error(`после входа нет поля поиска; на странице: «${text}»`, { cause: err });
+    }
 
     // Fragments as the desk types them: the start of a surname or a first name, 2 to 6 letters,
     // sometimes two words ("Иван Ал").
-    const nameWords = people.slice(0, 5000).flatMap((p) => p.fullName.split(' ').slice(0, 2));
+    // The first 5000 people of the register: the same seed gives the same people.
+    const nameWords = new PeopleGenerator(Number(args.seed)).take(Math.min(5000, personCount)).flatMap((p) => p.fullName.split(' ').slice(0, 2));
     const fragments = Array.from({ length: fragmentCount }, () => {
-      const w = pick(nameWords);
-      const first = w.slice(0, 2 + int(5)).toLowerCase();
-      return rnd() < 0.2 ? `${first} ${pick(nameWords).slice(0, 2).toLowerCase()}` : first;
+      const w = rng.pick(nameWords);
+      const first = w.slice(0, 2 + rng.int(5)).toLowerCase();
+      return rng.chance(0.2) ? `${first} ${rng.pick(nameWords).slice(0, 2).toLowerCase()}` : first;
     });
     // Warm-up: the first queries after unlocking read and decrypt pages from disk.
     for (const w of ['ив', 'пет', 'ахм']) {
@@ -209,7 +177,7 @@ async function main(): Promise<void> {
       for (const ch of fragment) {
         await page.keyboard.type(ch);
         keystrokes++;
-        await page.waitForTimeout(keyDelay * (0.6 + 0.8 * rnd()));
+        await page.waitForTimeout(keyDelay * (0.6 + 0.8 * rng.next()));
       }
       // The last keystroke's answer is on screen before the next fragment starts.
       await page.waitForFunction((v) => (globalThis as unknown as { __pdBench: PageLog }).__pdBench.paints.some((p) => p.q === v), fragment, {
@@ -270,7 +238,7 @@ async function main(): Promise<void> {
       node: process.version,
       cpu: cpus()[0]?.model ?? 'unknown',
       cpus: cpus().length,
-      loadAverage: loadavg().map(round),
+      loadAverage: loadavg().map((l) => round(l, 2)),
       chromium: browser.version(),
       seconds: { fill: round((tFill - t0) / 1000), typing: round((tTyped - tType) / 1000) },
       at: new Date().toISOString(),

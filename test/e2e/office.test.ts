@@ -280,7 +280,7 @@ describeE2E('browser mode: the manager’s screens', () => {
 
     // A backup beside the register, checked, with its size.
     await page.locator('[data-section="backup"]').click();
-    await page.getByRole('button', { name: 'Создать резервную копию' }).click();
+    await page.getByRole('button', { name: 'Создать копию сейчас' }).click();
     const backup = page.getByTestId('file-result');
     await expectText(backup.locator('.message-title'), 'Резервная копия создана и проверена', 60_000);
     const backupPath = ((await backup.getByTestId('result-path').textContent()) ?? '').trim();

@@ -73,6 +73,8 @@ export const labelledActions = new Set([
   'calendar.set',
   'backup.create',
   'backup.restore',
+  'backup.rotate',
+  'backup.settings',
   'key.export_raw',
   'recovery.used',
   'recovery.regenerate',
