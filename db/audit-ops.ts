@@ -3,6 +3,18 @@ import { audit, verifyAudit } from './audit.ts';
 import { defineOp } from './operation.ts';
 import { idSchema, isoDateSchema } from './schemas.ts';
 
+// An audit row as the log screens read it; details are parsed from their JSON text.
+type ListedRow = {
+  id: number;
+  at: string;
+  userId: number | null;
+  login: string | null;
+  action: string;
+  entity: string | null;
+  entityId: number | null;
+  details: string;
+};
+
 export const auditOps = {
   'audit.verify': defineOp({
     summary: 'Проверить целостность журнала событий (цепочку хешей)',
@@ -69,17 +81,7 @@ export const auditOps = {
         args.beforeId = f.beforeId;
       }
       const sql = `SELECT id, at, user_id AS userId, login, action, entity, entity_id AS entityId, details FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-      type Row = {
-        id: number;
-        at: string;
-        userId: number | null;
-        login: string | null;
-        action: string;
-        entity: string | null;
-        entityId: number | null;
-        details: string;
-      };
-      return (ctx.db.prepare(sql).all(args) as Row[]).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+      return (ctx.db.prepare(sql).all(args) as ListedRow[]).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
     },
   }),
   // A person's own history for the card: the desk may not browse the whole log (audit.read), but it
@@ -90,16 +92,6 @@ export const auditOps = {
     permission: 'persons.read',
     tx: 'read',
     handler: (ctx, i) => {
-      type Row = {
-        id: number;
-        at: string;
-        userId: number | null;
-        login: string | null;
-        action: string;
-        entity: string | null;
-        entityId: number | null;
-        details: string;
-      };
       const rows = ctx.db
         .prepare(
           `SELECT id, at, user_id AS userId, login, action, entity, entity_id AS entityId, details FROM audit
@@ -107,7 +99,7 @@ export const auditOps = {
               OR (entity = 'request' AND entity_id IN (SELECT id FROM requests WHERE person_id = @p))
            ORDER BY id DESC LIMIT @limit`,
         )
-        .all({ p: i.personId, limit: i.limit }) as Row[];
+        .all({ p: i.personId, limit: i.limit }) as ListedRow[];
       return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
     },
   }),

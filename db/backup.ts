@@ -22,7 +22,7 @@ import { appendAudit, audit, verifyAudit } from './audit.ts';
 import { applyKey, checkpoint, type DB, openDatabase } from './connection.ts';
 import type { Ctx } from './context.ts';
 import { RegisterError } from './errors.ts';
-import { type Keyring, keyringPathFor, normalizeLogin, readKeyring, recordFailedLogin, unlockWithPassword } from './keyring.ts';
+import { type Keyring, keyringPathFor, normalizeLogin, readKeyring, recordFailedLogin, refuseInsideWait, unlockWithPassword } from './keyring.ts';
 import { latestVersion } from './migrations/index.ts';
 import { defineOp } from './operation.ts';
 import type { Session } from './register.ts';
@@ -112,13 +112,18 @@ function sha256File(path: string): string {
 
 const plainSqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
 
-function isPlainSqlite(path: string): boolean {
-  const fd = openSync(path, 'r');
+// An unreadable file is not plain SQLite either: whoever opens it next says what is wrong with it.
+export function isPlainSqlite(path: string): boolean {
   try {
-    const head = Buffer.alloc(16);
-    return readSync(fd, head, 0, 16, 0) === 16 && head.equals(plainSqliteHeader);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(16);
+      return readSync(fd, head, 0, 16, 0) === 16 && head.equals(plainSqliteHeader);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 
@@ -572,6 +577,8 @@ export async function unlockForRestore(input: { dbPath: string; backupPath: stri
     .find((k): k is { path: string; keyring: Keyring } => k.keyring !== null);
   if (!found) throw new RegisterError('keyring_damaged', 'Исправный файл ключей не найден ни рядом с реестром, ни рядом с резервной копией.');
   const { path } = found;
+  // Restoring with a password is one more way to guess it: the same wait as at the lock screen.
+  refuseInsideWait(path, found.keyring, input.login, now());
   const key = await unlockWithPassword(found.keyring, input.login, input.password);
   if (!key) {
     recordFailedLogin(path, input.login, now());

@@ -275,6 +275,20 @@ export function unlockWait(keyring: Keyring, now: Date): { failures: number; ret
   return { failures, retryAfterSeconds: left > 0 ? Math.ceil(left / 1000) : 0 };
 }
 
+// An attempt inside the wait is refused before any KDF runs, and is itself recorded (as refused,
+// so it does not lengthen the wait). `record` is false when the keyring itself is damaged: only a
+// verified unlock may rewrite it.
+export function refuseInsideWait(path: string, keyring: Keyring, login: string, now: Date, record = true): void {
+  const wait = unlockWait(keyring, now);
+  if (wait.retryAfterSeconds === 0) return;
+  if (record) recordFailedLogin(path, login, now, true);
+  throw new RegisterError(
+    'too_many_attempts',
+    `Слишком много неудачных попыток входа подряд (${wait.failures}): следующая попытка возможна через ${wait.retryAfterSeconds} с. Подождите и повторите; если пароль забыт, обратитесь к руководителю или администратору.`,
+    { retryAfterSeconds: wait.retryAfterSeconds },
+  );
+}
+
 // Whether the keyring's slot for this login (or the recovery slot, login null) is damaged, judged
 // against the previous version: the same slot (same id) present in both, but stored differently or
 // bound to a different register id or login salt. A password change or a new recovery code makes

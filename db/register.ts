@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, renameSync, rmS
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { appendAudit, audit } from './audit.ts';
-import { defaultBackupDir } from './backup.ts';
+import { defaultBackupDir, isPlainSqlite } from './backup.ts';
 import { checkpoint, type DB, openDatabase } from './connection.ts';
 import type { Actor, Ctx } from './context.ts';
 import { seedDefaults } from './defaults.ts';
@@ -23,7 +23,7 @@ import {
   setUserSlot,
   slotDamaged,
   tryReadKeyring,
-  unlockWait,
+  refuseInsideWait as refuseWaitInKeyring,
   unlockWithPassword,
   unlockWithRecovery,
   writeKeyring,
@@ -166,22 +166,6 @@ function flushFailedLogins(db: DB, keyring: Keyring, keyringPath: string, regist
   writeKeyring(keyringPath, { ...readKeyring(keyringPath), failedLogins: [] });
 }
 
-const plainSqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
-
-function isPlainSqlite(path: string): boolean {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const head = Buffer.alloc(16);
-      return readSync(fd, head, 0, 16, 0) === 16 && head.equals(plainSqliteHeader);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
 function fileSize(path: string): number {
   try {
     return statSync(path).size;
@@ -280,14 +264,7 @@ function loadKeyring(keyringPath: string): LoadedKeyring {
 }
 
 function refuseInsideWait(keyringPath: string, loaded: LoadedKeyring, login: string, now: Date): void {
-  const wait = unlockWait(loaded.keyring, now);
-  if (wait.retryAfterSeconds === 0) return;
-  if (!loaded.mainDamaged) recordFailedLogin(keyringPath, login, now, true);
-  throw new RegisterError(
-    'too_many_attempts',
-    `Слишком много неудачных попыток входа подряд (${wait.failures}): следующая попытка возможна через ${wait.retryAfterSeconds} с. Подождите и повторите; если пароль забыт, обратитесь к руководителю или администратору.`,
-    { retryAfterSeconds: wait.retryAfterSeconds },
-  );
+  refuseWaitInKeyring(keyringPath, loaded.keyring, login, now, !loaded.mainDamaged);
 }
 
 function recordFailure(keyringPath: string, loaded: LoadedKeyring, login: string, now: Date): void {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../../db/api.ts';
+import { unlockForRestore } from '../../db/backup.ts';
 import { defaultKdf } from '../../db/kdf.ts';
 import { keyringPathFor, readKeyring } from '../../db/keyring.ts';
 import { openRegister, recoverAccess } from '../../db/register.ts';
@@ -116,6 +117,20 @@ describe('growing unlock delay', () => {
     } finally {
       m.close();
     }
+  });
+
+  it('restoring a backup with a password waits like the lock screen', async () => {
+    await closedRegister();
+    const backupPath = `${reg.dbPath}.no-such-backup`;
+    for (let i = 0; i < 3; i++) expect((await refusal(attempt('manager', 'wrong-pass'))).code).toBe('auth_failed');
+    const runs = kdfRuns.n;
+    const early = await refusal(unlockForRestore({ dbPath: reg.dbPath, backupPath, login: 'manager', password: passwords.manager, now }));
+    expect(early.code).toBe('too_many_attempts');
+    expect(early.details?.retryAfterSeconds).toBe(1);
+    expect(kdfRuns.n).toBe(runs);
+    advance(1);
+    const key = await unlockForRestore({ dbPath: reg.dbPath, backupPath, login: 'manager', password: passwords.manager, now });
+    expect(key).toHaveLength(32);
   });
 
   it('a clock set back does not stretch the wait beyond one full wait', async () => {
