@@ -309,6 +309,13 @@ describe('scheduled backups and rotation', () => {
     expect(backupDue(ctx, at())).toMatchObject({ due: false, lastAutomatic: { name: 'register-20260301-020000.pdesk' } });
     advance(0.1);
     expect(backupDue(ctx, at()).due).toBe(true);
+    // The clock set back after that copy: a copy less than one interval ahead waits as usual, one
+    // further ahead does not hold the schedule back.
+    advance(-47);
+    expect(backupDue(ctx, at()).due).toBe(false);
+    advance(-2);
+    expect(backupDue(ctx, at()).due).toBe(true);
+    advance(49);
     await call(ctx, 'backup.setSettings', { intervalHours: 0 });
     advance(1000);
     expect(backupDue(ctx, at()).due).toBe(false);

@@ -23,6 +23,7 @@ import { applyKey, checkpoint, type DB, openDatabase } from './connection.ts';
 import type { Ctx } from './context.ts';
 import { RegisterError } from './errors.ts';
 import { type Keyring, keyringPathFor, normalizeLogin, readKeyring, recordFailedLogin, refuseInsideWait, unlockWithPassword } from './keyring.ts';
+import { acquireInstanceLock, processAlive } from './instance-lock.ts';
 import { latestVersion } from './migrations/index.ts';
 import { defineOp } from './operation.ts';
 import type { Session } from './register.ts';
@@ -286,15 +287,10 @@ function ioFailure(err: unknown, folder: string): unknown {
   return err;
 }
 
-// True unless the process is certainly gone: EPERM means it exists under another user.
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code !== 'ESRCH';
-  }
+// A partial file of this very process is a leftover too: backups here run one at a time (the
+// engine waits for a running one), so ours can only be from a job ended by a lock mid-VACUUM.
+function writerAlive(pid: number): boolean {
+  return pid !== process.pid && processAlive(pid);
 }
 
 function escapeRe(text: string): string {
@@ -317,7 +313,7 @@ export function removeDeadPartials(folder: string, ext = '.pdesk'): string[] {
   const removed: string[] = [];
   for (const name of safeList(folder)) {
     const m = re.exec(name);
-    if (!m || pidAlive(Number(m[1]))) continue;
+    if (!m || writerAlive(Number(m[1]))) continue;
     try {
       rmSync(join(folder, name), { force: true });
       removed.push(name);
@@ -334,7 +330,7 @@ export function removeDeadStaging(dbPath: string): string[] {
   const removed: string[] = [];
   for (const name of safeList(dirname(dbPath))) {
     const m = re.exec(name);
-    if (!m || pidAlive(Number(m[1]))) continue;
+    if (!m || writerAlive(Number(m[1]))) continue;
     try {
       rmSync(join(dirname(dbPath), name), { force: true });
       removed.push(name);
@@ -402,8 +398,9 @@ export function listBackups(ctx: Pick<Ctx, 'db' | 'dbPath' | 'registerId'>): { f
 }
 
 // Deletes automatic copies beyond `keep`, oldest first, each with its keyring copy. Only files that
-// listFolder counts as this register's automatic copies are candidates: manual copies, renamed
-// files and other registers' copies in the same folder are never touched.
+// listFolder counts as this register's automatic copies are candidates (a copy made with "Создать
+// копию сейчас" into the folder is named like them and rotates with them); copies written to a
+// chosen path, renamed files and other registers' copies in the same folder are never touched.
 export function rotateBackups(ctx: Ctx, keep: number): string[] {
   const folder = backupFolder(ctx);
   const excess = listFolder(ctx, folder)
@@ -439,7 +436,10 @@ export function backupDue(ctx: Pick<Ctx, 'db' | 'dbPath' | 'registerId'>, now: D
   const lastAutomatic = newest ? { name: newest.name, at: newest.createdAt } : null;
   if (settings.intervalHours <= 0) return { due: false, settings, folder, lastAutomatic };
   const age = newest ? now.getTime() - newest.order[0] : Number.POSITIVE_INFINITY;
-  return { due: age >= settings.intervalHours * 3_600_000, settings, folder, lastAutomatic };
+  // A newest copy dated further ahead than one interval (made while the clock was wrong) must not
+  // hold the schedule back until that date; a few seconds ahead (another clock) is normal.
+  const interval = settings.intervalHours * 3_600_000;
+  return { due: age < -interval || age >= interval, settings, folder, lastAutomatic };
 }
 
 export interface ScheduledBackupResult extends BackupResult {
@@ -662,6 +662,9 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
 
   // A restore that died midway left its private staging copy: it is nobody's now.
   removeDeadStaging(dbPath);
+  // Held from the checks to the audit row: nobody may open the register while it is swapped. A
+  // session of this process already holds it (the lock is re-entrant).
+  const lock = acquireInstanceLock(dbPath, now);
   const stamp = backupStamp(now());
   const staging = `${dbPath}.restoring-${stamp}-${process.pid}`;
   try {
@@ -756,5 +759,6 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
     };
   } finally {
     rawKey.fill(0);
+    lock.release();
   }
 }

@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { hostname as osHostname } from 'node:os';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname as osHostname, uptime as osUptime } from 'node:os';
 import { resolve } from 'node:path';
 import { environmentError } from './env-errors.ts';
 import { RegisterError } from './errors.ts';
@@ -19,6 +19,9 @@ export interface LockInfo {
   // holder that died with this set must have left a -wal file behind, and one that died before
   // opening or after its final checkpoint cannot have lost anything.
   dbOpen?: boolean;
+  // When this computer last started: a holder from before a reboot is gone even if another
+  // process now has its pid (pids are reused, soonest on Windows).
+  bootedAt?: string;
 }
 
 export interface HeldLock {
@@ -40,7 +43,7 @@ export const foreignLockStaleHours = 12;
 // during that write; younger than this it counts as live.
 const unreadableGraceMs = 5_000;
 
-const held = new Map<string, { count: number; takenOverFrom: LockInfo | null; owned: boolean; opens: number; info: LockInfo }>();
+const held = new Map<string, { count: number; takenOverFrom: LockInfo | null; owned: boolean; opens: number; everOpened: boolean; info: LockInfo }>();
 
 export function lockPathFor(dbPath: string): string {
   return `${dbPath}.lock`;
@@ -50,7 +53,13 @@ function readLock(path: string): LockInfo | null {
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
     if (typeof info.pid === 'number' && Number.isInteger(info.pid) && info.pid > 0 && typeof info.hostname === 'string' && typeof info.startedAt === 'string') {
-      return { pid: info.pid, hostname: info.hostname, startedAt: info.startedAt, dbOpen: info.dbOpen === true };
+      return {
+        pid: info.pid,
+        hostname: info.hostname,
+        startedAt: info.startedAt,
+        dbOpen: info.dbOpen === true,
+        ...(typeof info.bootedAt === 'string' ? { bootedAt: info.bootedAt } : {}),
+      };
     }
   } catch {
     // unreadable: judged by its age below
@@ -66,6 +75,10 @@ export function processAlive(pid: number): boolean {
     // EPERM: the process exists but belongs to another user.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function bootTime(): number {
+  return Date.now() - osUptime() * 1000;
 }
 
 // Under vitest the test process holds its registers open while it runs the CLI as a child on the
@@ -89,7 +102,12 @@ function judge(path: string, now: Date): Verdict {
     }
     return { live: age < unreadableGraceMs, info: null };
   }
-  if (info.hostname === osHostname()) return { live: processAlive(info.pid), info };
+  if (info.hostname === osHostname()) {
+    const booted = info.bootedAt ? Date.parse(info.bootedAt) : Number.NaN;
+    // Uptime is read in whole seconds and the clock may be adjusted: a minute's leeway.
+    if (Number.isFinite(booted) && Math.abs(booted - bootTime()) > 60_000) return { live: false, info };
+    return { live: processAlive(info.pid), info };
+  }
   const started = Date.parse(info.startedAt);
   const stale = Number.isFinite(started) && now.getTime() - started > foreignLockStaleHours * 3600_000;
   return { live: !stale, info };
@@ -142,7 +160,7 @@ export function acquireInstanceLock(dbPath: string, now: () => Date = () => new 
     mine.count++;
     return handle(path, mine.takenOverFrom);
   }
-  const info: LockInfo = { pid: process.pid, hostname: osHostname(), startedAt: now().toISOString() };
+  const info: LockInfo = { pid: process.pid, hostname: osHostname(), startedAt: now().toISOString(), bootedAt: new Date(bootTime()).toISOString() };
   let takenOverFrom: LockInfo | null = null;
   try {
     for (let attempt = 0; ; attempt++) {
@@ -150,7 +168,7 @@ export function acquireInstanceLock(dbPath: string, now: () => Date = () => new 
       const verdict = judge(path, now());
       if (verdict.info && sameHolder(verdict.info)) {
         // Another thread of this process (or, under test, its parent) holds it: share, never delete.
-        held.set(path, { count: 1, takenOverFrom: null, owned: false, opens: 0, info });
+        held.set(path, { count: 1, takenOverFrom: null, owned: false, opens: 0, everOpened: false, info });
         return handle(path, null);
       }
       if (verdict.live || attempt >= 3) throw inUse(verdict.info);
@@ -163,8 +181,11 @@ export function acquireInstanceLock(dbPath: string, now: () => Date = () => new 
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw err;
       }
+      // What moved must be what was judged, unreadable included: another taker may have put its
+      // own fresh lock there in between.
       const moved = readLock(aside);
-      if (moved && verdict.info && (moved.pid !== verdict.info.pid || moved.startedAt !== verdict.info.startedAt)) {
+      const same = moved === null || verdict.info === null ? moved === verdict.info : moved.pid === verdict.info.pid && moved.startedAt === verdict.info.startedAt;
+      if (!same) {
         try {
           renameSync(aside, path);
         } catch {
@@ -178,7 +199,7 @@ export function acquireInstanceLock(dbPath: string, now: () => Date = () => new 
   } catch (err) {
     throw environmentError(err, { dbPath, writing: 'lock', action: 'открытие реестра' });
   }
-  held.set(path, { count: 1, takenOverFrom, owned: true, opens: 0, info });
+  held.set(path, { count: 1, takenOverFrom, owned: true, opens: 0, everOpened: false, info });
   return handle(path, takenOverFrom);
 }
 
@@ -207,6 +228,7 @@ function setOpen(path: string, delta: number): void {
   if (!entry) return;
   const before = entry.opens > 0;
   entry.opens += delta;
+  if (delta > 0) entry.everOpened = true;
   const after = entry.opens > 0;
   if (before === after || !entry.owned) return;
   entry.info = { ...entry.info, dbOpen: after };
@@ -244,7 +266,18 @@ function release(path: string): void {
   // Only our own file: after a takeover by someone else (our process judged dead by mistake) the
   // file is theirs now.
   const info = readLock(path);
-  if (info && info.pid === process.pid && info.hostname === osHostname()) rmSync(path, { force: true });
+  if (!info || info.pid !== process.pid || info.hostname !== osHostname()) return;
+  // Taken over from a holder that died with the database open, and never opened here (a wrong
+  // password, a wait): its record goes back, so the next opening still sees the crash.
+  if (entry.takenOverFrom?.dbOpen && !entry.everOpened) {
+    try {
+      writeFileSync(path, `${JSON.stringify(entry.takenOverFrom)}\n`, { mode: 0o600 });
+      return;
+    } catch {
+      // fall through: an unwritable lock is better gone than ours left behind
+    }
+  }
+  rmSync(path, { force: true });
 }
 
 // For tests and diagnostics: who holds the lock file now, if anyone.

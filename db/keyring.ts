@@ -146,7 +146,7 @@ export function writeKeyring(path: string, keyring: Keyring): void {
     if (current !== null && parseKeyring(current)) writeDurably(prevKeyringPathFor(path), current);
     writeDurably(path, `${JSON.stringify(keyring, null, 2)}\n`);
   } catch (err) {
-    throw environmentError(err, { dbPath: path, writing: 'keyring' });
+    throw environmentError(err, { dbPath: path.endsWith('.keyring') ? path.slice(0, -'.keyring'.length) : path, writing: 'keyring' });
   }
 }
 

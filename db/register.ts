@@ -359,7 +359,8 @@ export async function openRegister(input: OpenInput): Promise<Session> {
     // says whether it had the database open past its last checkpoint: killed before opening or
     // after closing, it cannot have lost anything.
     const walMissing = lock.takenOverFrom?.dbOpen === true && !existsSync(`${input.dbPath}-wal`);
-    removeDeadKeyringTemps(keyringPathFor(input.dbPath));
+    // Only a holder that died can have left temp files: a clean close leaves none.
+    if (lock.takenOverFrom) removeDeadKeyringTemps(keyringPathFor(input.dbPath));
     const keyringPath = keyringPathFor(input.dbPath);
     let loaded = loadKeyring(keyringPath);
     refuseInsideWait(keyringPath, loaded, input.login, now());

@@ -155,7 +155,7 @@ describe('engine: scheduled backups', () => {
     writeFileSync(join(dir, 'a-file'), '');
     await engine.call('backup.setSettings', { folder: join(dir, 'a-file', 'backups') });
     expect(await engine.checkBackup()).toEqual({ ran: false });
-    expect(engine.status().backupWarning).toMatch(/^Автоматическая резервная копия не создана: Папка резервных копий недоступна/);
+    expect(engine.status().backupWarning).toMatch(/^Автоматическая резервная копия не создана\. Папка резервных копий недоступна/);
 
     await engine.call('backup.setSettings', { folder: null });
     const manual = engine.call('backup.create', {});

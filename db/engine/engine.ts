@@ -48,7 +48,8 @@ const jobCancelGraceMs = 3000;
 
 function describeFailure(err: unknown): string {
   const message = err instanceof RegisterError ? err.message : errorMessages.internal;
-  return `Автоматическая резервная копия не создана: ${message}`;
+  // The reason is a sentence of its own.
+  return `Автоматическая резервная копия не создана. ${message}`;
 }
 
 function fromWire(error: { code: string; message: string; details?: unknown }): RegisterError {

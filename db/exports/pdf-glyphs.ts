@@ -137,7 +137,10 @@ export class GlyphSetter {
   wrap(text: string, max: number, maxLines: number): string[] | null {
     const lines: string[] = [];
     const paragraphs = text.includes('\n') || text.includes('\r') ? text.split(/\r\n|\r|\n/) : [text];
-    for (const paragraph of paragraphs) {
+    // Lines past maxLines are never shown: stop there (a long audit detail would otherwise be
+    // measured again after every break, quadratic in its length).
+    paragraphs: for (const paragraph of paragraphs) {
+      if (lines.length > maxLines) break;
       if (this.width(paragraph) <= max) {
         lines.push(paragraph);
         continue;
@@ -153,10 +156,12 @@ export class GlyphSetter {
         if (current !== '') lines.push(current);
         current = word;
         while (this.width(current) > max) {
+          if (lines.length > maxLines) break paragraphs;
           const cut = this.#breakWord(current, max);
           lines.push(current.slice(0, cut));
           current = current.slice(cut);
         }
+        if (lines.length > maxLines) break paragraphs;
       }
       lines.push(current);
     }

@@ -48,7 +48,7 @@ describeE2E('browser mode: backups', () => {
     await page.goto(desk!.host.url);
     await signIn(page, 'manager');
     const banner = page.getByTestId('home-backup-warning');
-    await expectText(banner.locator('.message-detail'), /^Автоматическая резервная копия не создана: Папка резервных копий недоступна/);
+    await expectText(banner.locator('.message-detail'), /^Автоматическая резервная копия не создана\. Папка резервных копий недоступна/);
     await checkScreen('backup-home-warning');
     await banner.getByRole('button', { name: 'Открыть настройки копий' }).click();
     await expectText(page.getByRole('heading', { level: 1 }), 'Настройки');

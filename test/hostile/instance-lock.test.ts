@@ -68,7 +68,7 @@ describe('instance lock', () => {
     expect(lockHolder(reg.dbPath)).toMatchObject({ pid: process.pid, hostname: hostname() });
     const text = readFileSync(lockPathFor(reg.dbPath), 'utf8');
     // Nothing personal: pid, host, start time and whether the database is open.
-    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['dbOpen', 'hostname', 'pid', 'startedAt']);
+    expect(Object.keys(JSON.parse(text)).sort()).toEqual(['bootedAt', 'dbOpen', 'hostname', 'pid', 'startedAt']);
     expect(JSON.parse(text).dbOpen).toBe(true);
     reg.admin.close();
     reg.manager.close();
@@ -180,7 +180,7 @@ describe('instance lock', () => {
     next.close();
   });
 
-  it('a crash before the database was opened, or after its final checkpoint, warns of nothing', async () => {
+  it('a crash before the database was opened, or after its final checkpoint, warns of nothing; a reboot frees a lock', async () => {
     await closedRegister();
     for (const dbOpen of [false, undefined]) {
       // A holder that died while still checking the password (or after closing): its lock says so.
@@ -190,11 +190,17 @@ describe('instance lock', () => {
       expect(s.warnings).toEqual([]);
       s.close();
     }
-    // The same dead holder with the database open and no -wal beside it is the lost-WAL case.
+    // The same dead holder with the database open and no -wal beside it is the lost-WAL case; a
+    // wrong password first must not use up the evidence.
     writeFileSync(lockPathFor(reg.dbPath), `${JSON.stringify({ pid: 2_147_000_000, hostname: hostname(), startedAt: '2026-02-16T08:00:00.000Z', dbOpen: true })}\n`);
+    await expect(openRegister({ dbPath: reg.dbPath, login: 'manager', password: 'wrong-password-1' })).rejects.toMatchObject({ code: 'auth_failed' });
     const s = await openRegister({ dbPath: reg.dbPath, login: 'manager', password: passwords.manager });
     expect(s.warnings).toHaveLength(1);
     s.close();
+    // A lock from before the last reboot is stale even when its pid is alive again (here: init, pid 1).
+    writeFileSync(lockPathFor(reg.dbPath), `${JSON.stringify({ pid: 1, hostname: hostname(), startedAt: '2026-02-16T08:00:00.000Z', bootedAt: '2000-01-01T00:00:00.000Z' })}\n`);
+    const afterReboot = await openRegister({ dbPath: reg.dbPath, login: 'manager', password: passwords.manager });
+    afterReboot.close();
   });
 
   it('a crash with the WAL intact opens without a warning', async () => {
