@@ -139,7 +139,7 @@ export class GlyphSetter {
     const paragraphs = text.includes('\n') || text.includes('\r') ? text.split(/\r\n|\r|\n/) : [text];
     // Lines past maxLines are never shown: stop there (a long audit detail would otherwise be
     // measured again after every break, quadratic in its length).
-    paragraphs: for (const paragraph of paragraphs) {
+    layout: for (const paragraph of paragraphs) {
       if (lines.length > maxLines) break;
       if (this.width(paragraph) <= max) {
         lines.push(paragraph);
@@ -156,12 +156,12 @@ export class GlyphSetter {
         if (current !== '') lines.push(current);
         current = word;
         while (this.width(current) > max) {
-          if (lines.length > maxLines) break paragraphs;
+          if (lines.length > maxLines) break layout;
           const cut = this.#breakWord(current, max);
           lines.push(current.slice(0, cut));
           current = current.slice(cut);
         }
-        if (lines.length > maxLines) break paragraphs;
+        if (lines.length > maxLines) break layout;
       }
       lines.push(current);
     }
