@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { appendAudit, audit, verifyAudit } from './audit.ts';
 import { applyKey, checkpoint, type DB, openDatabase } from './connection.ts';
 import type { Ctx } from './context.ts';
+import { isDiskFull, isReadOnly } from './env-errors.ts';
 import { RegisterError } from './errors.ts';
 import { type Keyring, keyringPathFor, normalizeLogin, readKeyring, recordFailedLogin, refuseInsideWait, unlockWithPassword } from './keyring.ts';
 import { acquireInstanceLock, processAlive } from './instance-lock.ts';
@@ -277,8 +278,8 @@ export function backupFolder(ctx: Pick<Ctx, 'db' | 'dbPath'>): string {
 function ioFailure(err: unknown, folder: string): unknown {
   if (err instanceof RegisterError) return err;
   const code = String((err as { code?: string }).code ?? '');
-  if (code === 'ENOSPC' || code === 'SQLITE_FULL') return new RegisterError('disk_full');
-  if (code === 'EROFS' || code === 'SQLITE_READONLY') return new RegisterError('read_only', `Папка резервных копий доступна только для чтения: ${folder}`);
+  if (isDiskFull(err)) return new RegisterError('disk_full');
+  if (isReadOnly(err)) return new RegisterError('read_only', `Папка резервных копий доступна только для чтения: ${folder}`);
   if (code === 'EACCES' || code === 'EPERM') return new RegisterError('read_only', `Нет права записи в папку резервных копий: ${folder}`);
   if (code === 'ENOENT' || code === 'ENOTDIR' || code.startsWith('SQLITE_CANTOPEN')) {
     return new RegisterError('io_error', `Папка резервных копий недоступна: ${folder}. Проверьте, что диск подключён, или выберите другую папку.`);
@@ -293,7 +294,7 @@ function writerAlive(pid: number): boolean {
   return pid !== process.pid && processAlive(pid);
 }
 
-function escapeRe(text: string): string {
+export function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -305,40 +306,32 @@ function safeList(folder: string): string[] {
   }
 }
 
-// A backup that was being written when its process died leaves `<copy>.partial-<pid>` (and the
-// keyring's): nobody will finish them, and an encrypted half-file is only clutter. Files of a
-// process that still runs are another backup in progress and are left alone.
-export function removeDeadPartials(folder: string, ext = '.pdesk'): string[] {
-  const re = new RegExp(`${escapeRe(ext)}(?:\\.keyring)?\\.partial-(\\d+)(?:-journal)?$`);
+// Files named after the process writing them (`…-<pid>` in the pattern's first group) whose writer
+// has ended: nobody will finish them. Files of a writer still at work are left alone.
+export function removeFilesOfEndedWriters(folder: string, pattern: RegExp, alive: (pid: number) => boolean = writerAlive): string[] {
   const removed: string[] = [];
   for (const name of safeList(folder)) {
-    const m = re.exec(name);
-    if (!m || writerAlive(Number(m[1]))) continue;
+    const m = pattern.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
     try {
       rmSync(join(folder, name), { force: true });
       removed.push(name);
     } catch {
-      // another process got there first, or the folder turned read-only: the next backup retries
+      // another process got there first, or the folder turned read-only: the next run retries
     }
   }
   return removed;
 }
 
+// A backup that was being written when its process died leaves `<copy>.partial-<pid>` (and the
+// keyring's, and SQLite's -journal beside it): an encrypted half-file is only clutter.
+export function removeDeadPartials(folder: string, ext = '.pdesk'): string[] {
+  return removeFilesOfEndedWriters(folder, new RegExp(`${escapeRe(ext)}(?:\\.keyring)?\\.partial-(\\d+)(?:-journal)?$`));
+}
+
 // The same for a restore's private staging copy `<db>.restoring-<stamp>-<pid>`.
 export function removeDeadStaging(dbPath: string): string[] {
-  const re = new RegExp(`^${escapeRe(basename(dbPath))}\\.restoring-\\d{8}-\\d{6}-(\\d+)$`);
-  const removed: string[] = [];
-  for (const name of safeList(dirname(dbPath))) {
-    const m = re.exec(name);
-    if (!m || writerAlive(Number(m[1]))) continue;
-    try {
-      rmSync(join(dirname(dbPath), name), { force: true });
-      removed.push(name);
-    } catch {
-      // left for the next restore
-    }
-  }
-  return removed;
+  return removeFilesOfEndedWriters(dirname(dbPath), new RegExp(`^${escapeRe(basename(dbPath))}\\.restoring-\\d{8}-\\d{6}-(\\d+)$`));
 }
 
 export interface BackupFile {

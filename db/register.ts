@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, renameSync, rmS
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { appendAudit, audit } from './audit.ts';
-import { defaultBackupDir, isPlainSqlite } from './backup.ts';
+import { defaultBackupDir, escapeRe, isPlainSqlite, removeFilesOfEndedWriters } from './backup.ts';
 import { checkpoint, type DB, openDatabase } from './connection.ts';
 import type { Actor, Ctx } from './context.ts';
 import { seedDefaults } from './defaults.ts';
@@ -334,18 +334,7 @@ function reinstatePrev(keyringPath: string, loaded: LoadedKeyring, now: Date): s
 // A process killed while writing the keyring leaves `<keyring>.tmp-<pid>` (or the .prev's): the
 // keyring itself is whole (write-then-rename), the temp file is only clutter.
 function removeDeadKeyringTemps(keyringPath: string): void {
-  const dir = dirname(keyringPath);
-  const base = basename(keyringPath);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = name.startsWith(base) ? /^(?:\.prev)?\.tmp-(\d+)$/.exec(name.slice(base.length)) : null;
-    if (m && !processAlive(Number(m[1]))) rmSync(join(dir, name), { force: true });
-  }
+  removeFilesOfEndedWriters(dirname(keyringPath), new RegExp(`^${escapeRe(basename(keyringPath))}(?:\\.prev)?\\.tmp-(\\d+)$`), processAlive);
 }
 
 export async function openRegister(input: OpenInput): Promise<Session> {
